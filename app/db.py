@@ -1,0 +1,205 @@
+"""Opening a ledger: SQLite pragmas, integrity check, backup-then-migrate, session factory.
+
+Every open goes through :func:`open_database`, which
+1. refuses a database written by a newer version of the app,
+2. checks ``PRAGMA integrity_check``,
+3. copies the file (SQLite online backup API) before applying any migration,
+4. runs Alembic ``upgrade head`` on one connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import backup_dir_for, migrations_dir
+from app.rules.errors import AppError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(AppError):
+    """The ledger file cannot be opened safely."""
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _set_sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (so SAVEPOINTs
+    # and "all or nothing" units of work behave as written).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def _stored_revision(path: Path) -> str | None:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        has = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if not has:
+            tables = con.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='table'"
+            ).fetchone()[0]
+            if tables:
+                raise DatabaseError(
+                    f"文件 {path.name} 不是综治工作站的数据库，请选择正确的台账文件"
+                )
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"无法读取数据库文件 {path.name}（{exc}），文件可能已损坏，请从备份恢复"
+        ) from exc
+    finally:
+        con.close()
+
+
+def integrity_check(path: Path) -> list[str]:
+    """Run ``PRAGMA integrity_check``; return the problems (empty when the file is sound)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = [str(r[0]) for r in con.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        con.close()
+    return [] if rows == ["ok"] else rows
+
+
+def backup_file(src: Path, dest: Path) -> Path:
+    """Consistent copy through SQLite's online backup API (safe while the app is running)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    tmp.replace(dest)
+    return dest
+
+
+class Database:
+    """An open ledger: its engine and a session factory."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def session(self, **info: Any) -> Session:
+        s = self._factory()
+        s.info.update(info)
+        return s
+
+    @contextmanager
+    def transaction(self, **info: Any) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back entirely on error."""
+        s = self.session(**info)
+        try:
+            with s.begin():
+                yield s
+        finally:
+            s.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(
+    path: Path | str, *, create: bool = True, check_integrity: bool = True
+) -> Database:
+    """Open (and if needed create or migrate) the ledger at ``path``."""
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise DatabaseError(f"找不到数据库文件 {path}，请先执行 zongzhi init 或检查 --db 路径")
+    if exists:
+        if check_integrity:
+            problems = integrity_check(path)
+            if problems:
+                raise DatabaseError(
+                    f"数据库文件 {path.name} 完整性检查未通过（{problems[0]}），"
+                    "请勿继续录入，从备份恢复（zongzhi restore）"
+                )
+        stored = _stored_revision(path)
+        if stored is not None and stored not in known_revisions():
+            raise DatabaseError(
+                f"数据库 {path.name} 由更新版本的综治工作站创建（结构版本 {stored}），"
+                "请先升级本程序再打开，以免损坏台账"
+            )
+        if stored != head_revision():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            backup_file(
+                path,
+                backup_dir_for(path) / f"{path.stem}-before-migration-{stored}-{stamp}.sqlite3",
+            )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path)
+    migrate(engine)
+    return Database(path, engine)
+
+
+def migrate(engine: Engine) -> None:
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head_revision():
+            return
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

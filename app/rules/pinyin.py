@@ -1,0 +1,53 @@
+"""Pinyin search keys for names: full pinyin and initials (``zs`` finds 张三)."""
+
+from __future__ import annotations
+
+from pypinyin import Style, lazy_pinyin
+
+# Surnames whose reading differs from the character's default reading.
+_SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yu", "chi"),
+    "长孙": ("zhang", "sun"),
+    "单": ("shan",),
+    "曾": ("zeng",),
+    "解": ("xie",),
+    "仇": ("qiu",),
+    "区": ("ou",),
+    "查": ("zha",),
+    "朴": ("piao",),
+    "乐": ("yue",),
+    "缪": ("miao",),
+    "翟": ("zhai",),
+    "盖": ("ge",),
+    "覃": ("qin",),
+    "佘": ("she",),
+    "召": ("shao",),
+    "种": ("chong",),
+    "燕": ("yan",),
+    "华": ("hua",),
+}
+_SURNAMES_LONGEST_FIRST = sorted(_SURNAME_READINGS, key=len, reverse=True)
+
+
+def name_syllables(name: str) -> list[str]:
+    name = name.strip()
+    syllables: list[str] = []
+    rest = name
+    for surname in _SURNAMES_LONGEST_FIRST:
+        if rest.startswith(surname):
+            syllables.extend(_SURNAME_READINGS[surname])
+            rest = rest[len(surname) :]
+            break
+    syllables.extend(lazy_pinyin(rest, style=Style.NORMAL, errors="ignore"))
+    return [s.lower() for s in syllables if s and s.isascii() and s.isalpha()]
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """Return (full pinyin without spaces, initials), both lower case."""
+    syllables = name_syllables(name)
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def text_initials(text: str) -> str:
+    """Initials of any Chinese text (for searching titles by pinyin initials)."""
+    return "".join(s[0] for s in lazy_pinyin(text, errors="ignore") if s and s.isascii())

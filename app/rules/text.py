@@ -1,0 +1,52 @@
+"""Text normalisation shared by validation and import (full-width digits, spaces)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＸｘＡＢＣＤＥＦ－．／：，"}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+
+
+def to_halfwidth(text: str) -> str:
+    """Turn full-width digits, letters and common punctuation into ASCII."""
+    return text.translate(_FULLWIDTH)
+
+
+def clean(text: str | None) -> str:
+    """Strip, NFC-normalise and collapse inner whitespace runs to one space."""
+    if text is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(text))
+    return " ".join(text.replace("\u3000", " ").split())
+
+
+def clean_multiline(text: str | None) -> str:
+    """Like :func:`clean` but keeps line breaks (long text fields)."""
+    if text is None:
+        return ""
+    lines = [" ".join(line.replace("\u3000", " ").split()) for line in str(text).splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+def mask_id_number(number: str | None) -> str:
+    """Mask an ID number for lists and exports: keep the first 6 and the last 4 characters."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(phone: str | None) -> str:
+    """Mask the middle of a phone number: 138****5678."""
+    if not phone:
+        return ""
+    digits = phone
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -1,0 +1,95 @@
+"""``zongzhi check``: is this ledger sound? Integrity, schema, counters, case logs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import text
+
+from app.db import Database, current_revision, head_revision, integrity_check
+from app.models import synced_tables
+
+
+@dataclass
+class CheckResult:
+    name: str
+    label: str
+    ok: bool
+    detail: str = ""
+
+
+def run_checks(db: Database) -> dict[str, Any]:
+    results: list[CheckResult] = []
+    problems = integrity_check(db.path)
+    results.append(
+        CheckResult(
+            "integrity", "数据库文件完整性", not problems, "；".join(problems[:5]) or "正常"
+        )
+    )
+    rev = current_revision(db.engine)
+    head = head_revision()
+    results.append(CheckResult("schema", "数据结构版本", rev == head, f"当前 {rev}，程序 {head}"))
+    with db.engine.connect() as conn:
+        fk = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+        results.append(
+            CheckResult(
+                "foreign_keys",
+                "记录关联",
+                not fk,
+                f"{len(fk)} 处关联缺失（表 {', '.join(sorted({str(r[0]) for r in fk}))}）"
+                if fk
+                else "正常",
+            )
+        )
+        state = conn.execute(
+            text("SELECT station_code, rev_counter, epoch FROM local_state WHERE id = 1")
+        ).fetchone()
+        if state is None:
+            results.append(
+                CheckResult("station", "工作站", False, "尚未初始化，请执行 zongzhi init")
+            )
+        else:
+            station, counter = str(state[0]), int(state[1])
+            worst = 0
+            zero = 0
+            for table in synced_tables():
+                m = conn.execute(
+                    text(f'SELECT max(rev), sum(rev <= 0) FROM "{table}" WHERE origin = :o'),
+                    {"o": station},
+                ).fetchone()
+                assert m is not None
+                worst = max(worst, int(m[0] or 0))
+                zero += int(m[1] or 0)
+            ok = worst <= counter and zero == 0
+            results.append(
+                CheckResult(
+                    "rev_counter",
+                    "变更计数器",
+                    ok,
+                    f"计数器 {counter}，本站记录最大 {worst}"
+                    + (f"，{zero} 条记录缺少变更号" if zero else ""),
+                )
+            )
+            missing = conn.execute(
+                text(
+                    "SELECT count(*) FROM ("
+                    " SELECT id FROM visit WHERE origin = :o UNION ALL"
+                    " SELECT id FROM dispute WHERE origin = :o) c "
+                    "WHERE NOT EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id"
+                    " AND e.event = 'registered')"
+                ),
+                {"o": station},
+            ).scalar_one()
+            results.append(
+                CheckResult(
+                    "case_log",
+                    "案件流转记录",
+                    missing == 0,
+                    "正常" if missing == 0 else f"{missing} 件案件缺少登记记录",
+                )
+            )
+    return {
+        "ok": all(r.ok for r in results),
+        "checks": [asdict(r) for r in results],
+    }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Prepare a fresh machine: system packages Qt needs offscreen, CJK fonts, PDF tools,
+# PostgreSQL (hub tests), then a virtualenv with the project and its dev tools.
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+  libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2
+  fonts-wqy-microhei fonts-arphic-uming poppler-utils
+  postgresql
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "[setup] apt: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q "${missing[@]}" >/dev/null
+  }
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "[setup] virtualenv .venv"
+  "$PY" -m venv .venv
+fi
+stamp=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f .setup-stamp ] || [ "$(cat .setup-stamp)" != "$stamp" ]; then
+  echo "[setup] pip install -e .[dev]"
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v 'is ignored' || true
+  .venv/bin/python -c "import app, PySide6, sqlalchemy, reportlab" # fail loudly if the install failed
+  echo "$stamp" > .setup-stamp
+fi
