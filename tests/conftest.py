@@ -69,14 +69,18 @@ class FakeClock:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZONGZHI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
 _TEMPLATES: dict[str, Path] = {}
 
 
-def make_station_db(path: Path, station: StationInput, tmp_factory: pytest.TempPathFactory) -> Database:
+def make_station_db(
+    path: Path, station: StationInput, tmp_factory: pytest.TempPathFactory
+) -> Database:
     """A freshly initialised ledger for ``station`` at ``path`` (copied from a cached template)."""
     template = _TEMPLATES.get(station.code)
     if template is None:

@@ -86,7 +86,9 @@ def find_case(ctx: Ctx, code_or_id: str) -> Visit | Dispute:
     """Look a case up by its case code (一案一码) or its record id."""
     s = ctx.session
     key = code_or_id.strip()
-    visit = s.scalars(select(Visit).where((Visit.case_code == key.upper()) | (Visit.id == key))).first()
+    visit = s.scalars(
+        select(Visit).where((Visit.case_code == key.upper()) | (Visit.id == key))
+    ).first()
     if visit is not None:
         return visit
     dispute = s.scalars(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 21:43:51.975152
+Create Date: 2026-11-24
 """
 
 from __future__ import annotations
