@@ -13,10 +13,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ZONGZHI_KEYSTORE_PASSPHRASE", "test-passphrase")
 
-from app.db import Database, open_database  # noqa: E402
-from app.rules.dates import CHINA_TZ  # noqa: E402
-from app.services.context import Ctx, open_ctx  # noqa: E402
-from app.services.stations import StationInput, init_station  # noqa: E402
+from app.db import Database, open_database
+from app.rules.dates import CHINA_TZ
+from app.services.context import Ctx, open_ctx
+from app.services.stations import StationInput, init_station
 
 VILLAGE = StationInput(
     code="110105001001",
