@@ -247,7 +247,7 @@ def _sync_parties(ctx: Ctx, dispute: Dispute, cd: _CleanDispute) -> None:
         hit = next((dp for dp in existing if dp.person_id == person.id and dp.id not in keep), None)
         if hit is None:
             hit = DisputeParty(dispute_id=dispute.id, person_id=person.id)
-            ctx.session.add(hit)
+            dispute.parties.append(hit)
         hit.role, hit.seq, hit.agent_name, hit.agent_phone = role, seq, agent, agent_phone
         ctx.session.flush()
         keep.add(hit.id)

@@ -254,7 +254,7 @@ def _sync_people(ctx: Ctx, visit: Visit, cv: _CleanVisit) -> None:
         hit = next((vp for vp in existing if vp.person_id == person_id and vp.id not in keep), None)
         if hit is None:
             hit = VisitPerson(visit_id=visit.id, person_id=person_id, role=role, seq=seq)
-            ctx.session.add(hit)
+            visit.persons.append(hit)
             ctx.session.flush()
         else:
             hit.role, hit.seq = role, seq
