@@ -7,8 +7,10 @@ Exit code 0 on success; on failure one Chinese line on stderr and a non-zero cod
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
+import logging
 import os
 import re
 import sys
@@ -436,6 +438,53 @@ def cmd_dispute_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import backup_now, list_backups
+
+    if args.list:
+        rows = [
+            {
+                "file": str(b.path),
+                "taken_at": b.taken_at.isoformat(),
+                "reason": b.reason_label,
+                "size": b.size,
+            }
+            for b in list_backups(Path(args.db))
+        ]
+        _emit(
+            rows,
+            args.json,
+            lambda r: (
+                "\n".join(f"{x['taken_at']}  {x['reason']}  {x['file']}" for x in r) or "暂无备份"
+            ),
+        )
+        return 0
+    db = _open(args)
+    try:
+        path = backup_now(db, reason="manual", out=Path(args.out) if args.out else None)
+    finally:
+        db.close()
+    _emit({"file": str(path)}, args.json, lambda r: f"已备份到：{r['file']}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.backup import restore
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ValidationError.single(
+                "yes", "确认", "恢复会用备份覆盖当前台账", "确认无误后加 --yes 再执行"
+            )
+        answer = input("恢复将用备份覆盖当前台账（当前台账会先自动备份）。输入“恢复”确认：")
+        if answer.strip() != "恢复":
+            print("已取消")
+            return 1
+    epoch = restore(Path(args.db), Path(args.file), allow_other_station=args.allow_other_station)
+    print(f"已从 {args.file} 恢复台账；同步纪元已更新为 {epoch}，请尽快导出同步包")
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------
 
 
@@ -558,10 +607,45 @@ def build_parser() -> ChineseArgumentParser:
     d.add_argument("--place", default="", help="发生地点")
     d.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_dispute_add)
+    _add_backup_commands(sub)
     return p
 
 
-COMMANDS = ("init", "demo", "stats", "check", "operator", "case", "visit", "dispute")
+def _add_backup_commands(sub: Any) -> None:
+    s = sub.add_parser("backup", help="备份台账（SQLite 在线备份）")
+    s.add_argument("--out", help="备份到指定文件（默认：台账旁的 backups 文件夹，自动轮换）")
+    s.add_argument("--list", action="store_true", help="列出已有备份")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_backup)
+    s = sub.add_parser("restore", help="从备份恢复台账（恢复前自动备份当前台账）")
+    s.add_argument("file", help="备份文件")
+    s.add_argument("--yes", action="store_true", help="确认覆盖当前台账")
+    s.add_argument("--allow-other-station", action="store_true", help="允许恢复其他工作站的备份")
+    s.set_defaults(func=cmd_restore)
+
+
+def _start_log(args: argparse.Namespace) -> logging.Logger:
+    """Log which command ran and how it ended — never its arguments (they carry names)."""
+    from app.config import log_dir_for
+    from app.logs import setup_logging
+
+    with contextlib.suppress(OSError):  # a read-only location must not stop the command
+        setup_logging(log_dir_for(Path(args.db)))
+    return logging.getLogger("app.cli")
+
+
+COMMANDS = (
+    "init",
+    "demo",
+    "stats",
+    "check",
+    "operator",
+    "case",
+    "visit",
+    "dispute",
+    "backup",
+    "restore",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -570,14 +654,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    log = _start_log(args)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        log.info("command %s finished with exit code %d", args.command, code)
+        return code
     except AppError as exc:
+        log.info("command %s refused: %s", args.command, type(exc).__name__)
         sys.stderr.write(f"错误：{exc}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("已取消\n")
         return 130
+    except SystemExit:
+        raise
+    except Exception as exc:  # unexpected: keep the ledger safe, say where the details are
+        log.exception("command %s crashed", args.command)
+        sys.stderr.write(
+            f"错误：程序内部错误（{type(exc).__name__}），未完成的操作已撤销，详细信息已记入日志，请联系技术支持\n"
+        )
+        return 70
     except OSError as exc:
         sys.stderr.write(f"错误：文件操作失败（{exc.strerror or exc}）\n")
         return 1

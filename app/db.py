@@ -120,6 +120,8 @@ def backup_file(src: Path, dest: Path) -> Path:
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
+            # a backup is one self-contained file: no -wal/-shm beside it
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
     finally:

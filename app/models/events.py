@@ -11,15 +11,17 @@ their original ``rev``; code that must use the ORM for that sets ``session.info[
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.rules.errors import AppError, ConflictError
 
+from .audit import GENESIS, AuditEntry, canonical, chain_hash, jsonable
 from .base import SyncMixin, utcnow
 
 EPOCH_SHIFT = 40  # rev = epoch << 40 | seq: a new epoch always sorts after the old one
@@ -41,6 +43,100 @@ def _stamp_synced_rows(session: Session, flush_context: UOWTransaction, instance
     for obj in session.deleted:
         if isinstance(obj, SyncMixin):
             raise PhysicalDeleteError("台账记录不能物理删除，请使用“作废”（保留痕迹）")
+    _stamp(session)
+    _audit(session)
+
+
+# Never written to the audit log: secrets.
+_REDACTED = {"password_hash"}
+# Local bookkeeping that changes on every write and says nothing about who changed what.
+_NOT_AUDITED = {"audit_entry", "local_state", "number_sequence", "bundle_log"}
+
+
+def _audit(session: Session) -> None:
+    """Append one hash-chained entry per inserted/changed/tombstoned row in this flush."""
+    entries: list[tuple[str, str, str, dict[str, Any]]] = []
+    for obj in list(session.new):
+        table = getattr(obj, "__tablename__", "")
+        if not table or table in _NOT_AUDITED or isinstance(obj, AuditEntry):
+            continue
+        state = inspect(obj)
+        after = {
+            attr.key: jsonable(getattr(obj, attr.key))
+            for attr in state.mapper.column_attrs
+            if attr.key not in _REDACTED
+        }
+        entries.append(("insert", table, _record_id(obj), {"after": after}))
+    for obj in list(session.dirty):
+        table = getattr(obj, "__tablename__", "")
+        if (
+            not table
+            or table in _NOT_AUDITED
+            or not session.is_modified(obj, include_collections=False)
+        ):
+            continue
+        state = inspect(obj)
+        before: dict[str, Any] = {}
+        after_: dict[str, Any] = {}
+        for attr in state.mapper.column_attrs:
+            hist = state.attrs[attr.key].history
+            if not hist.has_changes() or attr.key in ("rev", "updated_at", "updated_by"):
+                continue
+            if attr.key in _REDACTED:
+                before[attr.key], after_[attr.key] = "（已隐去）", "（已隐去）"
+                continue
+            before[attr.key] = jsonable(hist.deleted[0]) if hist.deleted else None
+            after_[attr.key] = jsonable(hist.added[0]) if hist.added else None
+        if not after_:
+            continue
+        action = "tombstone" if after_.get("deleted_at") else "update"
+        entries.append((action, table, _record_id(obj), {"before": before, "after": after_}))
+    if entries:
+        append_audit(session, entries)
+
+
+def _record_id(obj: Any) -> str:
+    ident = inspect(obj).identity
+    if ident:
+        return "|".join(str(i) for i in ident)
+    for key in ("id", "code", "key", "username"):
+        value = getattr(obj, key, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def append_audit(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Add chained entries (action, table, record id, changes) inside the current transaction."""
+    conn = session.connection()
+    row = conn.execute(text("SELECT hash FROM audit_entry ORDER BY seq DESC LIMIT 1")).fetchone()
+    prev = str(row[0]) if row else GENESIS
+    pending = [o for o in session.new if isinstance(o, AuditEntry)]
+    if pending:
+        prev = pending[-1].hash
+    now = _now(session)
+    operator_id = str(session.info.get("operator_id") or "")
+    for action, table, record_id, changes in entries:
+        changes_text = json.dumps(changes, ensure_ascii=False, sort_keys=True)
+        digest = chain_hash(
+            prev, canonical(now, operator_id, action, table, record_id, changes_text)
+        )
+        session.add(
+            AuditEntry(
+                at=now,
+                operator_id=operator_id,
+                action=action,
+                table_name=table,
+                record_id=record_id,
+                changes=changes_text,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+
+
+def _stamp(session: Session) -> None:
     pending: list[SyncMixin] = [o for o in session.new if isinstance(o, SyncMixin)]
     new_ids = {id(o) for o in pending}
     pending.extend(

@@ -13,11 +13,15 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+def _drop_controls(text: str, keep: str = "") -> str:
+    return "".join(c for c in text if c in keep or unicodedata.category(c) != "Cc")
+
+
 def clean(text: str | None) -> str:
-    """Strip, NFC-normalise and collapse inner whitespace runs to one space."""
+    """Strip, NFC-normalise, drop control characters, collapse whitespace runs to one space."""
     if text is None:
         return ""
-    text = unicodedata.normalize("NFC", str(text))
+    text = _drop_controls(unicodedata.normalize("NFC", str(text)), keep="\t\n\r")
     return " ".join(text.replace("\u3000", " ").split())
 
 
@@ -25,7 +29,8 @@ def clean_multiline(text: str | None) -> str:
     """Like :func:`clean` but keeps line breaks (long text fields)."""
     if text is None:
         return ""
-    lines = [" ".join(line.replace("\u3000", " ").split()) for line in str(text).splitlines()]
+    text = _drop_controls(str(text), keep="\n\r\t")
+    lines = [" ".join(line.replace("\u3000", " ").split()) for line in text.splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     while lines and not lines[0]:

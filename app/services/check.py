@@ -89,7 +89,21 @@ def run_checks(db: Database) -> dict[str, Any]:
                     "正常" if missing == 0 else f"{missing} 件案件缺少登记记录",
                 )
             )
+    from .audit import verify_chain
+
+    chain = verify_chain(db.engine)
+    results.append(
+        CheckResult(
+            "audit_chain",
+            "操作日志链",
+            chain.ok,
+            f"{chain.entries} 条记录，校验通过"
+            if chain.ok
+            else f"第 {chain.first_broken_seq} 条起断链：{chain.reason}",
+        )
+    )
     return {
         "ok": all(r.ok for r in results),
+        "first_broken_audit_seq": chain.first_broken_seq,
         "checks": [asdict(r) for r in results],
     }

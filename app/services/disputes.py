@@ -71,6 +71,8 @@ def parse_amount(raw: object, fld: str, label: str) -> int:
         factor, text = Decimal(10000), text[:-1]
     try:
         value = Decimal(text) * factor
+        if not value.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         raise ValidationError.single(
             fld, label, f"“{raw}”不是金额", "请填写数字，如 3000 或 1.5万"

@@ -269,3 +269,9 @@ def test_void(ctx) -> None:
     d = register_dispute(ctx, dispute_input()).record
     void_dispute(ctx, d.id, "误登")
     assert ctx.session.get(Dispute, d.id).deleted_at is not None
+
+
+@pytest.mark.parametrize("raw", ["NaN", "inf", "-Infinity", "1e999999"])
+def test_non_finite_amounts_are_refused(raw: str) -> None:
+    with pytest.raises(ValidationError, match="不是金额|数额过大"):
+        parse_amount(raw, "amount", "涉及金额")
