@@ -58,4 +58,8 @@ def jsonable(value: Any) -> Any:
         return value
     if isinstance(value, datetime):
         return format_utc(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # file content (register attachments): log its size and digest, not the bytes
+        data = bytes(value)
+        return f"<{len(data)}字节 sha256:{hashlib.sha256(data).hexdigest()}>"
     return str(value)

@@ -39,8 +39,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings.manage": _ADMINS,
     "supervise": _TOWNSHIP,
     "sync.run": _ALL,
+    "sync.pair": _ADMINS,
+    "supervision.feedback": _STATION_STAFF | _TOWNSHIP,
     "backup.run": _ALL,
     "backup.restore": _ADMINS,
+    "register.edit": _STATION_STAFF | _TOWNSHIP,
 }
 
 ACTION_LABELS = {
@@ -62,8 +65,11 @@ ACTION_LABELS = {
     "settings.manage": "修改系统设置",
     "supervise": "督办",
     "sync.run": "同步",
+    "sync.pair": "配对工作站（交换工作站卡片）",
+    "supervision.feedback": "反馈督办办理情况",
     "backup.run": "备份",
     "backup.restore": "从备份恢复",
+    "register.edit": "登记或修改台账",
 }
 
 
