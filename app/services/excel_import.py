@@ -1,0 +1,1763 @@
+"""Import legacy ledgers from Excel/WPS workbooks (issue 9).
+
+The flow, shared by the CLI and the GUI wizard:
+
+1. :func:`read_source` reads an .xlsx/.xlsm (or .csv) file into plain grids, expanding vertically
+   merged cells; a damaged or unsupported file is refused with a Chinese message.
+2. :func:`inspect_source` finds, for a ledger, the best sheet, its header row (below any merged
+   title rows) and a column mapping: header synonyms, overridden by what the station confirmed
+   for the same header layout before (remembered in the ``setting`` table).
+3. :func:`run_import` parses every row with :mod:`app.rules.legacy`, skips blank/合计/footer rows,
+   lists untrustworthy rows (row, column, reason, fix), recognises rows imported before (a
+   file-independent fingerprint per row) and records already in the ledger, then writes the
+   valid rows through the real services — register, then advance the workflow to the imported
+   result on the historical dates — each in its own savepoint inside one transaction. A dry run
+   does all of that and rolls the transaction back, so it shows exactly what an import would do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import select
+
+from app.models import CodeItem, Dispute, ExcelImportRow, Visit
+from app.rules.dates import CHINA_TZ
+from app.rules.errors import AppError, FieldProblem, PermissionDenied, ValidationError
+from app.rules.legacy import (
+    DISPUTE_FIELDS,
+    DISPUTE_RESULT_LABELS,
+    EMPTY_MARKS,
+    VISIT_FIELDS,
+    VISIT_RESULT_LABELS,
+    CellProblem,
+    CodeOption,
+    FieldSpec,
+    HeaderGuess,
+    LegacyProblem,
+    agreement_kind,
+    classify_row,
+    column_letter,
+    detect_header,
+    dispute_result,
+    fingerprint,
+    header_signature,
+    is_blank,
+    match_code,
+    match_header,
+    normalize_header,
+    parse_count,
+    parse_id_number,
+    parse_legacy_date,
+    parse_phone,
+    split_parties,
+    split_values,
+    visit_handling,
+    visit_result,
+)
+from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
+from app.rules.text import clean, clean_multiline, mask_id_number
+
+from .cases import log_event
+from .context import Ctx
+from .settings import get_value, set_value
+
+MAX_BLANK_RUN = 500  # stop reading a sheet after this many consecutive empty rows
+PREVIEW_ROWS = 30
+
+
+class ExcelFileError(AppError):
+    """The file cannot be read as a workbook; nothing was imported."""
+
+
+class ImportCancelled(AppError):
+    """The clerk cancelled a running import; nothing was written."""
+
+
+# --- reading files --------------------------------------------------------------------------
+
+
+@dataclass
+class SheetData:
+    name: str
+    rows: list[list[Any]]
+    epoch_1904: bool = False
+
+
+@dataclass
+class SourceBook:
+    path: Path
+    sheets: list[SheetData]
+
+    def sheet(self, name: str | None) -> SheetData:
+        if name is None:
+            return self.sheets[0]
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        names = "、".join(f"“{s.name}”" for s in self.sheets)
+        raise ValidationError.single(
+            "sheet", "工作表", f"文件中没有名为“{name}”的工作表", f"可选：{names}"
+        )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_source(path: Path | str) -> SourceBook:
+    """Read every sheet of an .xlsx/.xlsm/.csv file; refuse anything else in plain Chinese."""
+    path = Path(path)
+    if not path.exists():
+        raise ExcelFileError(f"找不到文件“{path}”，请检查路径")
+    if path.is_dir():
+        raise ExcelFileError(f"“{path.name}”是文件夹，请选择 Excel 文件")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ExcelFileError(f"无法读取文件“{path.name}”（{exc.strerror or exc}）") from exc
+    if not head:
+        raise ExcelFileError(f"文件“{path.name}”是空文件，请确认选对了文件")
+    suffix = path.suffix.lower()
+    if head == _OLE_MAGIC:
+        raise ExcelFileError(
+            f"文件“{path.name}”是旧版 Excel 97-2003（.xls）、WPS（.et）格式或设置了打开密码，"
+            "无法直接读取；请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx），去掉密码后再导入"
+        )
+    if suffix == ".csv":
+        return SourceBook(path, [SheetData(path.stem, _read_csv(path))])
+    if head[:2] != b"PK":
+        raise ExcelFileError(
+            f"文件“{path.name}”不是 Excel 工作簿（.xlsx），可能已损坏或只是改了扩展名；"
+            "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入"
+        )
+    return SourceBook(path, _read_xlsx(path))
+
+
+def _read_csv(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise ExcelFileError(f"无法识别文件“{path.name}”的文字编码，请另存为 UTF-8 编码的 CSV")
+    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    return [[v if v.strip() else None for v in r] for r in rows]
+
+
+def _read_xlsx(path: Path) -> list[SheetData]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    broken = (
+        f"文件“{path.name}”已损坏或不是完整的 Excel 工作簿，无法读取；"
+        "请用 Excel 或 WPS 打开检查，另存为 .xlsx 后再导入"
+    )
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError) as exc:
+        raise ExcelFileError(broken) from exc
+    except OSError as exc:
+        raise ExcelFileError(f"无法读取文件“{path.name}”（{exc.strerror or exc}）") from exc
+    except Exception as exc:  # malformed XML and other parser failures inside the package
+        raise ExcelFileError(broken) from exc
+    sheets: list[SheetData] = []
+    epoch_1904 = bool(getattr(wb, "epoch", None) and wb.epoch.year == 1904)
+    try:
+        for ws in wb.worksheets:
+            rows: list[list[Any]] = []
+            blank_run = 0
+            for values in ws.iter_rows(values_only=True):
+                row = list(values)
+                if all(is_blank(v) for v in row):
+                    blank_run += 1
+                    if blank_run > MAX_BLANK_RUN:
+                        break
+                else:
+                    blank_run = 0
+                rows.append(row)
+            while rows and all(is_blank(v) for v in rows[-1]):
+                rows.pop()
+            width = max((_last_filled(r) for r in rows), default=0)
+            grid = [(r + [None] * width)[:width] for r in rows]
+            for rng in ws.merged_cells.ranges:
+                if rng.max_row == rng.min_row:
+                    continue  # horizontal merges: only the anchor carries the value
+                r0, c0 = rng.min_row - 1, rng.min_col - 1
+                if r0 >= len(grid) or c0 >= width:
+                    continue
+                value = grid[r0][c0]
+                for r in range(r0, min(rng.max_row, len(grid))):
+                    for c in range(c0, min(rng.max_col, width)):
+                        grid[r][c] = value
+            sheets.append(SheetData(ws.title, grid, epoch_1904))
+    finally:
+        wb.close()
+    if not any(s.rows for s in sheets):
+        raise ExcelFileError(f"文件“{path.name}”中没有任何数据")
+    return sheets
+
+
+def _last_filled(row: Sequence[Any]) -> int:
+    for i in range(len(row) - 1, -1, -1):
+        if not is_blank(row[i]):
+            return i + 1
+    return 0
+
+
+# --- ledgers: what can be imported ----------------------------------------------------------
+
+
+@dataclass
+class RowContext:
+    """What parsing a row needs besides its cells."""
+
+    today: date
+    epoch_1904: bool
+    codes: dict[str, list[CodeOption]]
+    can_view_id: bool
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class RowPlan:
+    """A parsed, trustworthy row, ready to be written."""
+
+    row: int
+    day: date
+    fingerprint: str
+    payload: Any
+    display: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Written:
+    record_id: str
+    case_code: str
+    display: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class LedgerImporter:
+    """What one importable ledger knows: its fields (header synonyms), how a row becomes a
+    trustworthy plan, how to spot it already in the ledger, and how to write it."""
+
+    key: str
+    title: str
+    record_type: str
+    fields: tuple[FieldSpec, ...]
+    permissions: tuple[str, ...]
+    code_tables: tuple[str, ...] = ()
+    code_fields: ClassVar[dict[str, str]] = {}  # field → code table whose spellings can be mapped
+
+    def missing_columns(self, mapped: set[str]) -> list[str]:
+        """Labels of the required columns that ``mapped`` lacks."""
+        raise NotImplementedError
+
+    def parse(
+        self, rc: RowContext, cells: Mapping[str, Any], row: int
+    ) -> RowPlan | list[CellProblem]:
+        raise NotImplementedError
+
+    def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
+        """The code of a record already in the ledger for this row (entered by hand), if any."""
+        return None
+
+    def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
+        raise NotImplementedError
+
+    def problem_field(self, service_field: str) -> str:
+        """The import field a service's field name refers to ("" for the whole row)."""
+        return ""
+
+
+def _labels(fields: Sequence[FieldSpec]) -> dict[str, str]:
+    return {f.key: f.label for f in fields}
+
+
+@contextmanager
+def _historical(ctx: Ctx, day: date) -> Iterator[None]:
+    """Run services as of noon (Beijing time) on ``day``: case logs carry the ledger's dates."""
+    real = ctx.clock
+    moment = datetime(day.year, day.month, day.day, 12, 0, tzinfo=CHINA_TZ).astimezone(UTC)
+    ctx.clock = lambda: moment
+    ctx.session.info["clock"] = ctx.clock
+    try:
+        yield
+    finally:
+        ctx.clock = real
+        ctx.session.info["clock"] = real
+
+
+def _people_columns(
+    rc: RowContext, cells: Mapping[str, Any], n: int, problems: list[CellProblem]
+) -> tuple[list[str | None], list[str | None], list[str]]:
+    """ID numbers and phones for ``n`` named people, aligned by position; extra phones."""
+    ids: list[str | None] = []
+    raw_id = cells.get("id_number")
+    id_values: list[Any] = (
+        split_values(raw_id) if isinstance(raw_id, str) else ([] if is_blank(raw_id) else [raw_id])
+    )
+    for v in id_values:
+        try:
+            ids.append(parse_id_number(v, today=rc.today))
+        except LegacyProblem as exc:
+            shown = str(v) if rc.can_view_id else mask_id_number(str(v))
+            problems.append(CellProblem("id_number", exc.reason, exc.fix, shown))
+    if n and len(id_values) > n:
+        problems.append(
+            CellProblem(
+                "id_number",
+                f"身份证号码有{len(id_values)}个，多于姓名人数（{n}）",
+                "请核对身份证号码与姓名是否一一对应",
+            )
+        )
+    phones: list[str | None] = []
+    raw_phone = cells.get("phone")
+    phone_values: list[Any] = (
+        split_values(raw_phone)
+        if isinstance(raw_phone, str)
+        else ([] if is_blank(raw_phone) else [raw_phone])
+    )
+    for v in phone_values:
+        try:
+            phones.append(parse_phone(v))
+        except LegacyProblem as exc:
+            problems.append(CellProblem("phone", exc.reason, exc.fix, str(v)))
+    extra = [p for p in phones[n:] if p] if n else []
+    return ids, phones[:n] if n else phones, extra
+
+
+def _code(
+    rc: RowContext,
+    table: str,
+    key: str,
+    label: str,
+    raw: Any,
+    problems: list[CellProblem],
+) -> str | None:
+    if is_blank(raw):
+        return None
+    chosen = rc.value_maps.get(key, {}).get(normalize_header(raw))
+    if chosen and any(o.code == chosen for o in rc.codes.get(table, [])):
+        return chosen  # the station mapped this spelling before
+    found = match_code(raw, rc.codes.get(table, []))
+    if found is None:
+        options = "、".join(o.label for o in rc.codes.get(table, []))
+        problems.append(
+            CellProblem(
+                key,
+                f"{label}“{clean(str(raw))}”不在代码表中",
+                f"可选：{options}；也可在导入向导中指定它对应哪一类（会记住）",
+                clean(str(raw)),
+                unknown_code=table,
+            )
+        )
+    return found
+
+
+def _label_of(rc: RowContext, table: str, code: str) -> str:
+    return next((o.label for o in rc.codes.get(table, []) if o.code == code), code)
+
+
+def cell_text(raw: Any) -> str:
+    if is_blank(raw):
+        return ""
+    if isinstance(raw, datetime):
+        return raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat(" ")
+    if isinstance(raw, date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return clean_multiline(str(raw))
+
+
+def _date_cell(
+    rc: RowContext, key: str, label: str, raw: Any, problems: list[CellProblem]
+) -> date | None:
+    try:
+        return parse_legacy_date(raw, today=rc.today, epoch_1904=rc.epoch_1904)
+    except LegacyProblem as exc:
+        problems.append(CellProblem(key, f"{label}{exc.reason}", exc.fix, cell_text(raw)))
+        return None
+
+
+def _service_problem_field(service_field: str, table: Mapping[str, str]) -> str:
+    base = service_field.rsplit(".", maxsplit=1)[-1]
+    head = service_field.split("[", maxsplit=1)[0]
+    return table.get(service_field) or table.get(base) or table.get(head) or ""
+
+
+# --- disputes -------------------------------------------------------------------------------
+
+
+@dataclass
+class _DisputePlan:
+    registered_on: date
+    names: list[tuple[str, str]]  # (name, role)
+    ids: list[str | None]
+    phones: list[str | None]
+    address: str
+    category: str
+    source: str
+    summary: str
+    requests: str
+    place: str
+    occurred_on: date | None
+    amount: str
+    status: str
+    outcome_on: date
+    result_text: str
+    mediator: str
+    agreement: str
+    terms: str
+    transferred_to: str
+
+
+class DisputeImporter(LedgerImporter):
+    key = "disputes"
+    title = "矛盾纠纷排查调处台账"
+    record_type = "dispute"
+    fields = DISPUTE_FIELDS
+    permissions = ("dispute.register", "dispute.assign", "dispute.mediate", "dispute.handle")
+    code_tables = ("dispute_category", "case_source")
+    code_fields: ClassVar[dict[str, str]] = {
+        "category": "dispute_category",
+        "source": "case_source",
+    }
+
+    _SERVICE_FIELDS: ClassVar[dict[str, str]] = {
+        "registered_on": "registered_on",
+        "occurred_on": "occurred_on",
+        "category": "category",
+        "source": "source",
+        "summary": "summary",
+        "amount": "amount",
+        "parties": "parties",
+        "name": "parties",
+        "id_number": "id_number",
+        "phone": "phone",
+        "gender": "id_number",
+        "birth_date": "id_number",
+        "address": "address",
+        "involved_count": "parties",
+        "title": "parties",
+        "terms": "terms",
+        "on": "outcome_on",
+        "mediator": "mediator",
+        "unit": "transferred_to",
+        "agreement_type": "agreement",
+    }
+
+    def missing_columns(self, mapped: set[str]) -> list[str]:
+        labels = _labels(self.fields)
+        missing = [labels[k] for k in ("registered_on", "category") if k not in mapped]
+        if not mapped & {"parties", "applicant", "respondent"}:
+            missing.append("当事人")
+        return missing
+
+    def problem_field(self, service_field: str) -> str:
+        return _service_problem_field(service_field, self._SERVICE_FIELDS)
+
+    def parse(
+        self, rc: RowContext, cells: Mapping[str, Any], row: int
+    ) -> RowPlan | list[CellProblem]:
+        problems: list[CellProblem] = []
+        day = _date_cell(rc, "registered_on", "受理日期", cells.get("registered_on"), problems)
+        if day is None and is_blank(cells.get("registered_on")):
+            problems.append(CellProblem("registered_on", "受理日期为空", "请填写受理日期"))
+        names: list[tuple[str, str]] = []
+        for key, default_role in (
+            ("applicant", "applicant"),
+            ("parties", "party"),
+            ("respondent", "respondent"),
+        ):
+            try:
+                split = split_parties(cells.get(key))
+            except LegacyProblem as exc:
+                problems.append(CellProblem(key, exc.reason, exc.fix, cell_text(cells.get(key))))
+                continue
+            names += [(p.name, p.role or default_role) for p in split.names]
+        if not names:
+            problems.append(CellProblem("parties", "当事人为空", "请填写纠纷各方当事人的姓名"))
+        elif len(names) < 2:
+            problems.append(
+                CellProblem(
+                    "parties",
+                    f"只有一方当事人（{names[0][0]}）",
+                    "纠纷须有两方及以上当事人，请用顿号分隔各方，如“张三、李四”",
+                    names[0][0],
+                )
+            )
+        ids, phones, extra_phones = _people_columns(rc, cells, len(names), problems)
+        category = _code(
+            rc, "dispute_category", "category", "纠纷类型", cells.get("category"), problems
+        )
+        if is_blank(cells.get("category")):
+            problems.append(CellProblem("category", "纠纷类型为空", "请填写纠纷类型，如“邻里纠纷”"))
+        source = _code(rc, "case_source", "source", "案件来源", cells.get("source"), problems)
+        occurred = _date_cell(rc, "occurred_on", "发生日期", cells.get("occurred_on"), problems)
+        outcome_on = _date_cell(rc, "outcome_on", "调结日期", cells.get("outcome_on"), problems)
+        status = "mediating"
+        try:
+            status = dispute_result(cells.get("result"))
+        except LegacyProblem as exc:
+            problems.append(
+                CellProblem("result", exc.reason, exc.fix, cell_text(cells.get("result")))
+            )
+        agreement = "oral"
+        if status == "succeeded":
+            try:
+                agreement = agreement_kind(cells.get("agreement")) or "oral"
+            except LegacyProblem as exc:
+                problems.append(
+                    CellProblem("agreement", exc.reason, exc.fix, cell_text(cells.get("agreement")))
+                )
+        transferred_to = cell_text(cells.get("transferred_to"))
+        if status == "transferred" and not transferred_to:
+            problems.append(
+                CellProblem(
+                    "result",
+                    "调处结果为移送，但没有记载移送单位",
+                    "请增加“移送单位”列并填写接收单位",
+                    cell_text(cells.get("result")),
+                )
+            )
+        if day and outcome_on and outcome_on < day:
+            problems.append(
+                CellProblem(
+                    "outcome_on",
+                    f"调结日期（{outcome_on.isoformat()}）早于受理日期（{day.isoformat()}）",
+                    "请核对日期",
+                    outcome_on.isoformat(),
+                )
+            )
+        if problems or day is None or category is None:
+            return problems
+        cat_label = _label_of(rc, "dispute_category", category)
+        people = [n for n, _ in names]
+        notes: list[str] = []
+        if source is None:
+            notes.append("原台账未记载案件来源，按“当事人申请”登记")
+        if outcome_on is None and status in ("succeeded", "failed", "terminated", "transferred"):
+            notes.append("原台账未记载调结日期，按受理日期记")
+        if extra_phones:
+            notes.append("其他联系电话：" + "、".join(p for p in extra_phones if p))
+        summary = cell_text(cells.get("summary"))
+        if not summary:
+            summary = (
+                f"（历史台账导入）{'、'.join(people)}之间的"
+                f"{cat_label.removesuffix('纠纷')}纠纷，原台账未记载简要情况。"
+            )
+        plan = _DisputePlan(
+            registered_on=day,
+            names=names,
+            ids=ids,
+            phones=phones,
+            address=cell_text(cells.get("address")),
+            category=category,
+            source=source or "party_application",
+            summary=summary,
+            requests=cell_text(cells.get("requests")),
+            place=cell_text(cells.get("place")),
+            occurred_on=occurred,
+            amount=cell_text(cells.get("amount")),
+            status=status,
+            outcome_on=outcome_on or day,
+            result_text=cell_text(cells.get("result")),
+            mediator=cell_text(cells.get("mediator")),
+            agreement=agreement,
+            terms=cell_text(cells.get("terms")),
+            transferred_to=transferred_to,
+        )
+        first_id = ids[0] if ids else None
+        display = {
+            "received_on": day.isoformat(),
+            "parties": people,
+            "id_number": first_id if rc.can_view_id else mask_id_number(first_id),
+            "phone": phones[0] if phones else None,
+            "category": cat_label,
+            "result": DISPUTE_RESULT_LABELS[status],
+        }
+        return RowPlan(
+            row=row,
+            day=day,
+            fingerprint=fingerprint(self.key, day, people, category),
+            payload=plan,
+            display=display,
+            notes=notes,
+        )
+
+    def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
+        p: _DisputePlan = plan.payload
+        wanted = sorted(n for n, _ in p.names)
+        for code, names in ctx.session.execute(
+            select(Dispute.case_code, Dispute.party_names).where(
+                Dispute.registered_on == p.registered_on,
+                Dispute.category == p.category,
+                Dispute.deleted_at.is_(None),
+            )
+        ):
+            if sorted(n for n in names.split("、") if n) == wanted:
+                return str(code)
+        return None
+
+    def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
+        from .disputes import (
+            DisputeAction,
+            DisputeInput,
+            PartyInput,
+            advance_dispute,
+            register_dispute,
+        )
+        from .persons import PersonInput
+
+        p: _DisputePlan = plan.payload
+        parties = []
+        for i, (name, role) in enumerate(p.names):
+            parties.append(
+                PartyInput(
+                    PersonInput(
+                        name=name,
+                        id_number=(p.ids[i] if i < len(p.ids) else None) or "",
+                        phone=(p.phones[i] if i < len(p.phones) else None) or "",
+                        address=p.address if i == 0 else "",
+                    ),
+                    role,
+                )
+            )
+        data = DisputeInput(
+            source=p.source,
+            category=p.category,
+            occurred_on=p.occurred_on,
+            place=p.place,
+            amount=p.amount,
+            summary=p.summary,
+            requests=p.requests,
+            registered_on=p.registered_on,
+            parties=parties,
+        )
+        original = f"原台账记载：{p.result_text}" if p.result_text else ""
+        with _historical(ctx, p.registered_on):
+            saved = register_dispute(ctx, data)
+            d = saved.record
+            if p.status != "registered" and p.mediator:
+                advance_dispute(
+                    ctx, d.id, "assign", DisputeAction(mediator=p.mediator, on=p.registered_on)
+                )
+            if p.status in ("mediating", "succeeded", "failed"):
+                advance_dispute(ctx, d.id, "start", DisputeAction(on=p.registered_on))
+        with _historical(ctx, p.outcome_on):
+            if p.status == "succeeded":
+                advance_dispute(
+                    ctx,
+                    d.id,
+                    "succeed",
+                    DisputeAction(
+                        on=p.outcome_on,
+                        agreement_type=p.agreement,
+                        terms=p.terms or "（历史台账导入，原台账未记载协议内容）",
+                        performance_manner=(
+                            "（历史台账导入，原台账未记载履行方式）"
+                            if p.agreement == "written"
+                            else ""
+                        ),
+                        note=original,
+                    ),
+                )
+            elif p.status == "failed":
+                advance_dispute(
+                    ctx,
+                    d.id,
+                    "fail",
+                    DisputeAction(
+                        on=p.outcome_on, note=(original or "调解不成") + "；原台账未记载原因"
+                    ),
+                )
+            elif p.status == "terminated":
+                advance_dispute(
+                    ctx,
+                    d.id,
+                    "terminate",
+                    DisputeAction(on=p.outcome_on, note=(original or "终止调解")),
+                )
+            elif p.status == "transferred":
+                advance_dispute(
+                    ctx,
+                    d.id,
+                    "transfer",
+                    DisputeAction(on=p.outcome_on, unit=p.transferred_to, note=original or "移送"),
+                )
+        log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
+        return Written(d.id, d.case_code, {}, list(saved.warnings))
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _VisitPlan:
+    received_on: date
+    names: list[str]
+    ids: list[str | None]
+    phones: list[str | None]
+    address: str
+    headcount: int
+    category: str
+    channel: str
+    request: str
+    first_responder: str
+    opinion: str
+    status: str
+    replied_on: date
+    result_text: str
+
+
+class VisitImporter(LedgerImporter):
+    key = "visits"
+    title = "来信来访登记台账"
+    record_type = "visit"
+    fields = VISIT_FIELDS
+    permissions = ("visit.register", "visit.review", "visit.decide", "visit.handle")
+    code_tables = ("visit_category", "visit_channel")
+    code_fields: ClassVar[dict[str, str]] = {
+        "category": "visit_category",
+        "channel": "visit_channel",
+    }
+
+    _SERVICE_FIELDS: ClassVar[dict[str, str]] = {
+        "received_at": "received_on",
+        "channel": "channel",
+        "category": "category",
+        "request": "request",
+        "subject": "request",
+        "headcount": "headcount",
+        "petitioners": "petitioner",
+        "name": "petitioner",
+        "id_number": "id_number",
+        "gender": "id_number",
+        "birth_date": "id_number",
+        "phone": "phone",
+        "address": "address",
+        "on": "replied_on",
+        "unit": "opinion",
+        "note": "opinion",
+    }
+
+    def missing_columns(self, mapped: set[str]) -> list[str]:
+        labels = _labels(self.fields)
+        return [labels[k] for k in ("received_on", "petitioner", "request") if k not in mapped]
+
+    def problem_field(self, service_field: str) -> str:
+        return _service_problem_field(service_field, self._SERVICE_FIELDS)
+
+    def parse(
+        self, rc: RowContext, cells: Mapping[str, Any], row: int
+    ) -> RowPlan | list[CellProblem]:
+        problems: list[CellProblem] = []
+        day = _date_cell(rc, "received_on", "登记日期", cells.get("received_on"), problems)
+        if day is None and is_blank(cells.get("received_on")):
+            problems.append(CellProblem("received_on", "登记日期为空", "请填写来信来访日期"))
+        names: list[str] = []
+        etal_count: int | None = None
+        has_etal = False
+        try:
+            split = split_parties(cells.get("petitioner"))
+            names = [p.name for p in split.names]
+            etal_count, has_etal = split.headcount, split.has_etal
+        except LegacyProblem as exc:
+            problems.append(
+                CellProblem("petitioner", exc.reason, exc.fix, cell_text(cells.get("petitioner")))
+            )
+        if not names and not problems:
+            problems.append(CellProblem("petitioner", "信访人为空", "请填写信访人姓名"))
+        headcount: int | None = None
+        try:
+            headcount = parse_count(cells.get("headcount"), "人数")
+        except LegacyProblem as exc:
+            problems.append(
+                CellProblem("headcount", exc.reason, exc.fix, cell_text(cells.get("headcount")))
+            )
+        if headcount is not None and etal_count is not None and headcount != etal_count:
+            problems.append(
+                CellProblem(
+                    "headcount",
+                    f"人数（{headcount}）与“{cell_text(cells.get('petitioner'))}”不一致",
+                    "请核对来访人数",
+                    str(headcount),
+                )
+            )
+        if headcount is None:
+            headcount = etal_count
+        if headcount is None:
+            if has_etal:
+                problems.append(
+                    CellProblem(
+                        "headcount",
+                        f"“{cell_text(cells.get('petitioner'))}”未写明人数",
+                        "请写成“张三等5人”或填写人数列",
+                    )
+                )
+            headcount = max(len(names), 1)
+        ids, phones, extra_phones = _people_columns(rc, cells, len(names), problems)
+        category = _code(
+            rc, "visit_category", "category", "内容分类", cells.get("category"), problems
+        )
+        channel = _code(rc, "visit_channel", "channel", "信访形式", cells.get("channel"), problems)
+        request = cell_text(cells.get("request"))
+        if not request:
+            problems.append(CellProblem("request", "反映问题为空", "请填写信访人反映的问题或诉求"))
+        status = "registered"
+        try:
+            status = visit_result(cells.get("result"), cells.get("opinion"))
+        except LegacyProblem as exc:
+            problems.append(
+                CellProblem("result", exc.reason, exc.fix, cell_text(cells.get("result")))
+            )
+        replied_on = _date_cell(rc, "replied_on", "办结日期", cells.get("replied_on"), problems)
+        if day and replied_on and replied_on < day:
+            problems.append(
+                CellProblem(
+                    "replied_on",
+                    f"办结日期（{replied_on.isoformat()}）早于登记日期（{day.isoformat()}）",
+                    "请核对日期",
+                    replied_on.isoformat(),
+                )
+            )
+        if problems or day is None:
+            return problems
+        notes: list[str] = []
+        if category is None:
+            notes.append("原台账未分类，内容分类暂记为“其他”")
+        if channel is None:
+            notes.append("原台账未记载信访形式，按“来访”登记")
+        if replied_on is None and status == "concluded":
+            notes.append("原台账未记载办结日期，按登记日期记")
+        if extra_phones:
+            notes.append("其他联系电话：" + "、".join(p for p in extra_phones if p))
+        plan = _VisitPlan(
+            received_on=day,
+            names=names,
+            ids=ids,
+            phones=phones,
+            address=cell_text(cells.get("address")),
+            headcount=headcount,
+            category=category or "other",
+            channel=channel or "visit",
+            request=request,
+            first_responder=cell_text(cells.get("first_responder")),
+            opinion=cell_text(cells.get("opinion")),
+            status=status,
+            replied_on=replied_on or day,
+            result_text=cell_text(cells.get("result")),
+        )
+        first_id = ids[0] if ids else None
+        display = {
+            "received_on": day.isoformat(),
+            "name": names[0],
+            "names": names,
+            "headcount": headcount,
+            "id_number": first_id if rc.can_view_id else mask_id_number(first_id),
+            "phone": phones[0] if phones else None,
+            "category": _label_of(rc, "visit_category", plan.category),
+            "result": VISIT_RESULT_LABELS[status],
+        }
+        return RowPlan(
+            row=row,
+            day=day,
+            fingerprint=fingerprint(self.key, day, names, plan.category, request),
+            payload=plan,
+            display=display,
+            notes=notes,
+        )
+
+    def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
+        p: _VisitPlan = plan.payload
+        wanted = sorted(p.names)
+        for code, names, request in ctx.session.execute(
+            select(Visit.case_code, Visit.party_names, Visit.request).where(
+                Visit.received_on == p.received_on, Visit.deleted_at.is_(None)
+            )
+        ):
+            same_people = sorted(n for n in names.split("、") if n) == wanted
+            if same_people and clean(request) == clean(p.request):
+                return str(code)
+        return None
+
+    def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
+        from .persons import PersonInput
+        from .visits import VisitAction, VisitInput, advance_visit, register_visit
+
+        p: _VisitPlan = plan.payload
+        people = [
+            PersonInput(
+                name=name,
+                id_number=(p.ids[i] if i < len(p.ids) else None) or "",
+                phone=(p.phones[i] if i < len(p.phones) else None) or "",
+                address=p.address if i == 0 else "",
+            )
+            for i, name in enumerate(p.names)
+        ]
+        data = VisitInput(
+            channel=p.channel,
+            received_at=p.received_on,
+            headcount=p.headcount,
+            category=p.category,
+            request=p.request,
+            first_responder=p.first_responder,
+            petitioners=people,
+        )
+        recorded = f"原台账记载：{p.result_text}" if p.result_text else ""
+        handling = visit_handling(p.opinion)
+        with _historical(ctx, p.received_on):
+            saved = register_visit(ctx, data)
+            v = saved.record
+            day = p.received_on
+            if p.status != "registered":
+                advance_visit(
+                    ctx,
+                    v.id,
+                    "review",
+                    VisitAction(note="历史台账导入，原台账未记载审核意见", on=day),
+                )
+            if p.status == "not_accepted":
+                advance_visit(
+                    ctx,
+                    v.id,
+                    "reject",
+                    VisitAction(note=p.opinion or recorded or "不予受理", on=day),
+                )
+            elif p.status == "informed":
+                advance_visit(
+                    ctx, v.id, "inform", VisitAction(note=p.opinion or recorded or "已告知", on=day)
+                )
+            elif p.status in ("accepted", "in_progress", "concluded"):
+                advance_visit(ctx, v.id, "accept", VisitAction(note="历史台账导入", on=day))
+            answered = p.status == "concluded" and handling.method == "answer"
+            if p.status in ("in_progress", "concluded") and not answered:
+                method = handling.method if handling.method != "answer" else "handle"
+                advance_visit(
+                    ctx, v.id, method, VisitAction(note=p.opinion, unit=handling.unit, on=day)
+                )
+        with _historical(ctx, p.replied_on):
+            if answered:
+                advance_visit(
+                    ctx, v.id, "answer", VisitAction(note=p.opinion or "当场答复", on=p.replied_on)
+                )
+            elif p.status == "concluded":
+                note = "；".join(x for x in (p.opinion, recorded) if x) or "已办结"
+                advance_visit(ctx, v.id, "conclude", VisitAction(note=note, on=p.replied_on))
+        log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
+        return Written(v.id, v.case_code, {"group": v.is_group}, list(saved.warnings))
+
+
+# --- registry of importable ledgers ---------------------------------------------------------
+
+BUILTIN_LEDGERS: dict[str, LedgerImporter] = {
+    "disputes": DisputeImporter(),
+    "visits": VisitImporter(),
+}
+
+
+def importer_for(ctx: Ctx, ledger: str) -> LedgerImporter:
+    key = ledger.strip()
+    if key in BUILTIN_LEDGERS:
+        return BUILTIN_LEDGERS[key]
+    aliases = {
+        "dispute": "disputes",
+        "纠纷": "disputes",
+        "矛盾纠纷": "disputes",
+        "visit": "visits",
+        "信访": "visits",
+        "来信来访": "visits",
+    }
+    if key in aliases:
+        return BUILTIN_LEDGERS[aliases[key]]
+    register = _register_importer(ctx, key)
+    if register is not None:
+        return register
+    options = "、".join(f"{k}（{v}）" for k, v in ledger_choices(ctx))
+    raise ValidationError.single(
+        "ledger", "台账", f"“{ledger}”不是可导入的台账", f"可选：{options}"
+    )
+
+
+def ledger_choices(ctx: Ctx, *, purpose: str = "import") -> list[tuple[str, str]]:
+    """(key, Chinese title) of every ledger that can be imported (or, with
+    ``purpose="export"``, exported): the dispute and visit ledgers, then the registers."""
+    choices = [(k, v.title) for k, v in BUILTIN_LEDGERS.items()]
+    choices += _register_choices(ctx, purpose)
+    return choices
+
+
+def _register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
+    try:
+        from . import excel_registers
+    except ImportError:  # pragma: no cover - the register framework is optional here
+        return None
+    return excel_registers.register_importer(ctx, key)
+
+
+def _register_choices(ctx: Ctx, purpose: str) -> list[tuple[str, str]]:
+    try:
+        from . import excel_registers
+    except ImportError:  # pragma: no cover
+        return []
+    return excel_registers.register_choices(ctx, purpose=purpose)
+
+
+# --- inspecting a file: sheet, header, mapping ----------------------------------------------
+
+
+@dataclass
+class ColumnInfo:
+    index: int
+    letter: str
+    header: str
+    field: str  # "" when the column is not imported
+    detected: str  # what the header synonyms say (before remembered/edited choices)
+
+
+@dataclass
+class SheetInspection:
+    """What the import will read from one sheet: header row, columns, a preview."""
+
+    ledger: str
+    sheet: str
+    sheets: list[str]
+    header_row: int  # 1-based Excel row number; 0 when no header was found
+    data_start: int  # 1-based
+    columns: list[ColumnInfo]
+    preview: list[tuple[int, list[str]]]  # (Excel row, cell texts)
+    remembered: bool
+    signature: str
+    missing: list[str]
+
+    def mapping(self) -> dict[int, str]:
+        return {c.index: c.field for c in self.columns if c.field}
+
+    def field_labels(self, ledger_fields: Sequence[FieldSpec]) -> dict[str, str]:
+        return _labels(ledger_fields)
+
+
+def _setting_key(ledger: str, signature: str | None) -> str:
+    return f"excel.map.{ledger}" + (f".{signature}" if signature else "")
+
+
+def remembered_words(ctx: Ctx, ledger: str) -> dict[str, str]:
+    """Header words this station has mapped before (normalised header → field, "" = ignore)."""
+    value = get_value(ctx.session, _setting_key(ledger, None), {})
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def remember_mapping(
+    ctx: Ctx, ledger: str, headers: Sequence[str], mapping: Mapping[int, str]
+) -> None:
+    """Remember a confirmed column mapping for this header layout (and its header words)."""
+    with ctx.write() as s:
+        _store_mapping(s, ledger, headers, mapping)
+
+
+def _store_mapping(
+    session: Any, ledger: str, headers: Sequence[str], mapping: Mapping[int, str]
+) -> None:
+    layout = {
+        normalize_header(h): mapping.get(i, "")
+        for i, h in enumerate(headers)
+        if normalize_header(h)
+    }
+    set_value(session, _setting_key(ledger, header_signature(headers)), layout)
+    words = get_value(session, _setting_key(ledger, None), {})
+    words = dict(words) if isinstance(words, dict) else {}
+    words.update({k: v for k, v in layout.items() if v})
+    set_value(session, _setting_key(ledger, None), words)
+
+
+def _guess(
+    rows: Sequence[Sequence[Any]], fields: Sequence[FieldSpec], words: Mapping[str, str]
+) -> HeaderGuess | None:
+    """Header detection with the station's learned header words as extra synonyms."""
+    extra = [
+        FieldSpec(key, "", tuple(w for w, k in words.items() if k == key))
+        for key in {k for k in words.values() if k}
+    ]
+    return detect_header(rows, [*fields, *extra])
+
+
+def inspect_source(
+    ctx: Ctx,
+    book: SourceBook,
+    ledger: str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    mapping: Mapping[int, str] | None = None,
+) -> SheetInspection:
+    """Choose the sheet (best header match unless given), find the header row (unless given),
+    and map the columns: synonyms < remembered layout < ``mapping`` (explicit choices)."""
+    imp = importer_for(ctx, ledger)
+    words = remembered_words(ctx, imp.key)
+    if sheet is None:
+        scored = []
+        for i, s in enumerate(book.sheets):
+            g = _guess(s.rows, imp.fields, words)
+            scored.append((len(g.mapping) if g else 0, -i, s.name))
+        sheet = max(scored)[2]
+    data = book.sheet(sheet)
+    rows = data.rows
+    guess: HeaderGuess | None
+    if header_row is not None:
+        if not 1 <= header_row <= max(len(rows), 1):
+            raise ValidationError.single(
+                "header_row", "表头行", f"第{header_row}行超出了工作表范围", "请重新选择表头所在行"
+            )
+        hidx = header_row - 1
+        hrow = rows[hidx] if hidx < len(rows) else []
+        found = {
+            i: k
+            for i, v in enumerate(hrow)
+            if (k := match_header(v, imp.fields)) is not None and not is_blank(v)
+        }
+        guess = HeaderGuess(
+            hidx, hidx + 1, tuple("" if v is None else str(v).strip() for v in hrow), found
+        )
+    else:
+        guess = _guess(rows, imp.fields, words)
+    width = max((len(r) for r in rows), default=0)
+    if guess is None:
+        return SheetInspection(
+            ledger=imp.key,
+            sheet=data.name,
+            sheets=[s.name for s in book.sheets],
+            header_row=0,
+            data_start=1,
+            columns=[ColumnInfo(i, column_letter(i), "", "", "") for i in range(width)],
+            preview=_preview(rows, 0),
+            remembered=False,
+            signature="",
+            missing=imp.missing_columns(set()),
+        )
+    headers = list(guess.headers) + [""] * (width - len(guess.headers))
+    detected = {i: k for i, k in guess.mapping.items() if k in _labels(imp.fields)}
+    final = dict(detected)
+    signature = header_signature(headers)
+    stored = get_value(ctx.session, _setting_key(imp.key, signature), None)
+    remembered = isinstance(stored, dict)
+    if isinstance(stored, dict):
+        final = {}
+        for i, h in enumerate(headers):
+            n = normalize_header(h)
+            if n in stored:
+                if stored[n]:
+                    final[i] = str(stored[n])
+            elif i in detected:
+                final[i] = detected[i]
+    if mapping is not None:
+        final = {i: k for i, k in mapping.items() if k}
+    valid = _labels(imp.fields)
+    final = {i: k for i, k in final.items() if k in valid}
+    seen: set[str] = set()
+    for i in sorted(final):
+        if final[i] in seen:
+            raise ValidationError.single(
+                "mapping",
+                "列对应",
+                f"“{valid[final[i]]}”对应了不止一列",
+                "每个字段只能对应一列，请把多余的列设为“不导入”",
+            )
+        seen.add(final[i])
+    columns = [
+        ColumnInfo(i, column_letter(i), headers[i], final.get(i, ""), detected.get(i, ""))
+        for i in range(width)
+    ]
+    return SheetInspection(
+        ledger=imp.key,
+        sheet=data.name,
+        sheets=[s.name for s in book.sheets],
+        header_row=guess.row + 1,
+        data_start=guess.data_start + 1,
+        columns=columns,
+        preview=_preview(rows, guess.data_start),
+        remembered=remembered,
+        signature=signature,
+        missing=imp.missing_columns(set(final.values())),
+    )
+
+
+def _preview(rows: Sequence[Sequence[Any]], start: int) -> list[tuple[int, list[str]]]:
+    out = []
+    for i in range(start, min(len(rows), start + PREVIEW_ROWS)):
+        out.append((i + 1, [cell_text(v).replace("\n", " ") for v in rows[i]]))
+    return out
+
+
+# --- the import -----------------------------------------------------------------------------
+
+
+@dataclass
+class ReportProblem:
+    row: int
+    column: str  # letter, "" for the whole row
+    header: str
+    field: str
+    field_label: str
+    reason: str
+    fix: str = ""
+    value: str = ""
+    unknown_code: str = ""  # code table: the value is a spelling that can be mapped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "header": self.header,
+            "field": self.field,
+            "label": self.field_label,
+            "reason": self.reason,
+            "fix": self.fix,
+            "value": self.value,
+        }
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: str  # imported | new (dry run) | duplicate | invalid | skipped
+    reason: str = ""
+    case_code: str = ""
+    record_id: str = ""
+    display: dict[str, Any] = field(default_factory=dict)
+    problems: list[ReportProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+STATUS_LABELS = {
+    "imported": "已导入",
+    "new": "可导入",
+    "duplicate": "已存在",
+    "invalid": "有问题",
+    "skipped": "跳过",
+}
+
+
+@dataclass
+class ImportReport:
+    file: str
+    sheet: str
+    ledger: str
+    ledger_title: str
+    header_row: int
+    dry_run: bool
+    columns: list[ColumnInfo]
+    field_labels: dict[str, str]
+    rows: list[RowResult] = field(default_factory=list)
+
+    def of(self, *statuses: str) -> list[RowResult]:
+        return [r for r in self.rows if r.status in statuses]
+
+    @property
+    def valid(self) -> list[RowResult]:
+        return self.of("imported", "new")
+
+    @property
+    def invalid(self) -> list[RowResult]:
+        return self.of("invalid")
+
+    @property
+    def problems(self) -> list[ReportProblem]:
+        return [p for r in self.invalid for p in r.problems]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": len(self.rows),
+            "valid": len(self.valid),
+            "imported": len(self.of("imported")),
+            "duplicate": len(self.of("duplicate")),
+            "invalid": len(self.invalid),
+            "skipped": len(self.of("skipped")),
+        }
+
+    def summary_text(self) -> str:
+        c = self.counts()
+        head = "试导入（未写入台账）" if self.dry_run else "导入完成"
+        would = "可导入" if self.dry_run else "已导入"
+        return (
+            f"{head}：{self.ledger_title}，文件“{self.file}”工作表“{self.sheet}”，"
+            f"表头在第{self.header_row}行；{would} {c['valid']} 行，已存在 {c['duplicate']} 行，"
+            f"有问题 {c['invalid']} 行，跳过 {c['skipped']} 行"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "ledger": self.ledger,
+            "ledger_title": self.ledger_title,
+            "header_row": self.header_row,
+            "dry_run": self.dry_run,
+            "mapping": [
+                {
+                    "column": c.letter,
+                    "header": c.header,
+                    "field": c.field,
+                    "label": self.field_labels.get(c.field, ""),
+                }
+                for c in self.columns
+                if c.field
+            ],
+            "counts": self.counts(),
+            "valid": [
+                {
+                    "row": r.row,
+                    "status": r.status,
+                    "case_code": r.case_code,
+                    **r.display,
+                    "warnings": r.warnings,
+                }
+                for r in self.valid
+            ],
+            "invalid": [
+                {
+                    "row": r.row,
+                    "reason": "；".join(p.reason for p in r.problems),
+                    "problems": [p.to_dict() for p in r.problems],
+                }
+                for r in self.invalid
+            ],
+            "duplicates": [
+                {"row": r.row, "reason": r.reason, "case_code": r.case_code}
+                for r in self.of("duplicate")
+            ],
+            "skipped": [{"row": r.row, "reason": r.reason} for r in self.of("skipped")],
+        }
+
+
+Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _check_permissions(ctx: Ctx, imp: LedgerImporter) -> None:
+    missing = [p for p in imp.permissions if not ctx.can(p)]
+    if missing:
+        role = ROLE_LABELS.get(ctx.operator.role, ctx.operator.role)
+        actions = "、".join(ACTION_LABELS.get(p, p) for p in missing)
+        raise PermissionDenied(
+            f"导入历史{imp.title}需要{actions}的权限，当前角色「{role}」没有；请由站点管理员导入"
+        )
+
+
+def _code_options(ctx: Ctx, tables: Sequence[str]) -> dict[str, list[CodeOption]]:
+    out: dict[str, list[CodeOption]] = {}
+    for t in tables:
+        out[t] = [
+            CodeOption(i.code, i.label, tuple(a for a in i.aliases.split("|") if a))
+            for i in ctx.session.scalars(
+                select(CodeItem)
+                .where(CodeItem.table_name == t, CodeItem.active)
+                .order_by(CodeItem.sort_order)
+            )
+        ]
+    return out
+
+
+def run_import(
+    ctx: Ctx,
+    path: Path | str,
+    ledger: str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    mapping: Mapping[int, str] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    book: SourceBook | None = None,
+) -> ImportReport:
+    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger."""
+    imp = importer_for(ctx, ledger)
+    _check_permissions(ctx, imp)
+    book = book or read_source(path)
+    ins = inspect_source(ctx, book, imp.key, sheet=sheet, header_row=header_row, mapping=mapping)
+    labels = _labels(imp.fields)
+    if ins.header_row == 0:
+        raise ValidationError.single(
+            "header_row",
+            "表头",
+            f"在工作表“{ins.sheet}”的前25行中没有找到{imp.title}的表头",
+            "请确认选对了工作表和台账类型，或在导入向导中指定表头所在行和各列的含义",
+        )
+    if ins.missing:
+        raise ValidationError.single(
+            "mapping",
+            "列对应",
+            f"工作表“{ins.sheet}”中没有找到“{'”“'.join(ins.missing)}”列",
+            "请在导入向导的“列对应”一步中指定，或用 --map “表头=字段” 指定",
+        )
+    data = book.sheet(ins.sheet)
+    col_map = ins.mapping()
+    by_field = {k: i for i, k in col_map.items()}
+    headers = [c.header for c in ins.columns]
+    report = ImportReport(
+        file=book.path.name,
+        sheet=ins.sheet,
+        ledger=imp.key,
+        ledger_title=imp.title,
+        header_row=ins.header_row,
+        dry_run=dry_run,
+        columns=ins.columns,
+        field_labels=labels,
+    )
+    rc = RowContext(
+        today=ctx.today(),
+        epoch_1904=data.epoch_1904,
+        codes=_code_options(ctx, imp.code_tables),
+        can_view_id=ctx.can("id_number.view"),
+        value_maps=remembered_values(ctx, imp.key),
+    )
+
+    def problem(
+        row: int, fld: str, reason: str, fix: str = "", value: str = "", unknown: str = ""
+    ) -> ReportProblem:
+        col = by_field.get(fld)
+        return ReportProblem(
+            row=row,
+            column=column_letter(col) if col is not None else "",
+            header=headers[col] if col is not None else "",
+            field=fld,
+            field_label=labels.get(fld, ""),
+            reason=reason,
+            fix=fix,
+            value=value,
+            unknown_code=unknown,
+        )
+
+    plans: list[tuple[RowPlan, RowResult]] = []
+    seen: dict[str, int] = {}
+    for idx in range(ins.data_start - 1, len(data.rows)):
+        values = data.rows[idx]
+        excel_row = idx + 1
+        why = classify_row(values, col_map, headers)
+        if why is not None:
+            report.rows.append(RowResult(excel_row, "skipped", why))
+            continue
+        cells = {k: values[i] if i < len(values) else None for i, k in col_map.items()}
+        parsed = imp.parse(rc, cells, excel_row)
+        if isinstance(parsed, list):
+            report.rows.append(
+                RowResult(
+                    excel_row,
+                    "invalid",
+                    problems=[
+                        problem(excel_row, p.field, p.reason, p.fix, p.value, p.unknown_code)
+                        for p in parsed
+                    ],
+                )
+            )
+            continue
+        extras = [
+            f"{headers[i] or column_letter(i)}：{cell_text(values[i])}"
+            for i in range(len(values))
+            if i not in col_map
+            and not is_blank(values[i])
+            and cell_text(values[i]) not in EMPTY_MARKS
+        ]
+        kept = [
+            f"{headers[by_field[k]] or labels[k]}：{cell_text(cells[k])}"
+            for k in ("mediator", "follow_up", "agreement", "note", "seq")
+            if k in cells and not is_blank(cells[k]) and k in labels
+        ]
+        parsed.notes += kept + extras
+        if parsed.fingerprint in seen:
+            report.rows.append(
+                RowResult(excel_row, "duplicate", f"与本表第{seen[parsed.fingerprint]}行重复")
+            )
+            continue
+        seen[parsed.fingerprint] = excel_row
+        result = RowResult(excel_row, "new", display=parsed.display)
+        report.rows.append(result)
+        plans.append((parsed, result))
+
+    # rows imported before, or already in the ledger
+    todo: list[tuple[RowPlan, RowResult]] = []
+    known = {
+        r.fingerprint: r
+        for r in ctx.session.scalars(select(ExcelImportRow).where(ExcelImportRow.ledger == imp.key))
+    }
+    for plan, result in plans:
+        prior = known.get(plan.fingerprint)
+        if prior is not None and _record_alive(ctx, prior):
+            result.status, result.case_code, result.record_id = (
+                "duplicate",
+                prior.case_code,
+                prior.record_id,
+            )
+            result.reason = f"已于此前导入（{prior.case_code}，来自“{prior.source_file}”第{prior.row_number}行）"
+            continue
+        code = imp.existing(ctx, plan)
+        if code is not None:
+            result.status, result.case_code = "duplicate", code
+            result.reason = f"台账中已有相同记录（{code}）"
+            continue
+        todo.append((plan, result))
+    todo.sort(key=lambda pr: (pr[0].day, pr[0].row))
+
+    now = ctx.now()
+    total = len(todo)
+    if progress is not None and progress(0, total) is False:
+        raise ImportCancelled("已取消导入，台账未作任何改动")
+    try:
+        with ctx.write() as s:
+            for done, (plan, result) in enumerate(todo, start=1):
+                source = f"由历史台账导入：文件“{report.file}”工作表“{report.sheet}”第{plan.row}行"
+                savepoint = s.begin_nested()
+                try:
+                    written = imp.write(ctx, plan, source)
+                    _record_fingerprint(
+                        ctx, imp, known.get(plan.fingerprint), plan, written, report, now
+                    )
+                    s.flush()
+                    savepoint.commit()
+                except AppError as exc:
+                    savepoint.rollback()
+                    result.status = "invalid"
+                    result.display = {}
+                    result.problems = _service_problems(exc, imp, plan.row, problem)
+                else:
+                    result.status = "new" if dry_run else "imported"
+                    result.case_code, result.record_id = written.case_code, written.record_id
+                    result.display.update(written.display)
+                    result.warnings = written.warnings
+                if progress is not None and progress(done, total) is False:
+                    raise ImportCancelled("已取消导入，台账未作任何改动")
+            if dry_run:
+                raise _Rollback
+            _store_mapping(s, imp.key, headers, col_map)
+    except _Rollback:
+        pass
+    if dry_run:
+        for r in report.rows:
+            if r.status == "new":
+                r.case_code, r.record_id = "", ""
+    return report
+
+
+def _record_alive(ctx: Ctx, prior: ExcelImportRow) -> bool:
+    model: Any = Dispute if prior.record_type == "dispute" else Visit
+    if prior.record_type not in ("dispute", "visit"):
+        from . import excel_registers
+
+        return excel_registers.record_alive(ctx, prior.record_id)
+    rec = ctx.session.get(model, prior.record_id)
+    return rec is not None and rec.deleted_at is None
+
+
+def _record_fingerprint(
+    ctx: Ctx,
+    imp: LedgerImporter,
+    row: ExcelImportRow | None,
+    plan: RowPlan,
+    written: Written,
+    report: ImportReport,
+    now: datetime,
+) -> None:
+    """Remember the row's fingerprint (reusing the entry of a voided earlier import)."""
+    if row is None:
+        row = ExcelImportRow(ledger=imp.key, fingerprint=plan.fingerprint)
+        ctx.session.add(row)
+    row.record_type = imp.record_type
+    row.record_id = written.record_id
+    row.case_code = written.case_code[:40]
+    row.source_file = report.file[:255]
+    row.sheet = report.sheet[:100]
+    row.row_number = plan.row
+    row.operator_id = ctx.operator.id
+    row.imported_at = now
+
+
+def _service_problems(
+    exc: AppError,
+    imp: LedgerImporter,
+    row: int,
+    problem: Callable[..., ReportProblem],
+) -> list[ReportProblem]:
+    if isinstance(exc, ValidationError):
+        items: list[FieldProblem] = exc.problems
+        return [
+            problem(row, imp.problem_field(p.field), f"{p.label}{p.problem}", p.fix) for p in items
+        ]
+    return [problem(row, "", str(exc))]
+
+
+# --- explicit column choices (CLI --map, wizard) --------------------------------------------
+
+IGNORE_WORDS = frozenset({"", "-", "—", "不导入", "忽略", "ignore", "none"})
+
+
+def resolve_field(imp: LedgerImporter, text: str) -> str:
+    """A field named by key, label or header synonym; "" for 不导入."""
+    t = clean(text)
+    if t.lower() in IGNORE_WORDS:
+        return ""
+    for f in imp.fields:
+        if t in (f.key, f.label):
+            return f.key
+    key = match_header(t, imp.fields)
+    if key is not None and normalize_header(t) in {
+        normalize_header(s) for f in imp.fields for s in f.synonyms
+    }:
+        return key
+    options = "、".join(f"{f.label}（{f.key}）" for f in imp.fields)
+    raise ValidationError.single(
+        "mapping", "列对应", f"“{text}”不是{imp.title}的字段", f"可选：{options}；或写“不导入”"
+    )
+
+
+def mapping_with_overrides(
+    ctx: Ctx, ins: SheetInspection, overrides: Sequence[tuple[str, str]]
+) -> dict[int, str]:
+    """Apply “表头=字段” (or “D=字段”, by column letter) choices to an inspected mapping."""
+    imp = importer_for(ctx, ins.ledger)
+    mapping = ins.mapping()
+    for column, target in overrides:
+        col = clean(column)
+        hits = [
+            c.index
+            for c in ins.columns
+            if col.upper() == c.letter
+            or (c.header and normalize_header(c.header) == normalize_header(col))
+        ]
+        if not hits:
+            known = "、".join(f"{c.letter}“{c.header}”" for c in ins.columns if c.header)
+            raise ValidationError.single(
+                "mapping", "列对应", f"工作表中没有“{column}”列", f"表头有：{known}"
+            )
+        key = resolve_field(imp, target)
+        for i in hits:
+            if key:
+                for other, k in list(mapping.items()):
+                    if k == key and other != i:
+                        del mapping[other]
+                mapping[i] = key
+            else:
+                mapping.pop(i, None)
+    return mapping
+
+
+# --- remembered value spellings (分类 written the station's own way) -------------------------
+
+
+def _values_key(ledger: str) -> str:
+    return f"excel.values.{ledger}"
+
+
+def remembered_values(ctx: Ctx, ledger: str) -> dict[str, dict[str, str]]:
+    """Spellings this station has mapped to codes: field → {normalised text: code}."""
+    value = get_value(ctx.session, _values_key(ledger), {})
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(f): {str(k): str(v) for k, v in m.items()}
+        for f, m in value.items()
+        if isinstance(m, dict)
+    }
+
+
+@dataclass(frozen=True)
+class UnknownValue:
+    """A spelling no code matched, the rows that use it, and what it may be mapped to."""
+
+    field: str
+    label: str
+    column: str
+    header: str
+    text: str
+    rows: tuple[int, ...]
+    options: tuple[tuple[str, str], ...]  # (code, label)
+
+
+def unknown_values(ctx: Ctx, report: ImportReport) -> list[UnknownValue]:
+    """The unrecognised code-table spellings of a (dry-run) report, grouped by text."""
+    imp = importer_for(ctx, report.ledger)
+    groups: dict[tuple[str, str], list[ReportProblem]] = {}
+    for p in report.problems:
+        if p.unknown_code and p.field in imp.code_fields:
+            groups.setdefault((p.field, p.value), []).append(p)
+    out = []
+    for (fld, text), items in groups.items():
+        table = imp.code_fields[fld]
+        options = tuple((o.code, o.label) for o in _code_options(ctx, [table])[table])
+        first = items[0]
+        out.append(
+            UnknownValue(
+                fld,
+                first.field_label,
+                first.column,
+                first.header,
+                text,
+                tuple(p.row for p in items),
+                options,
+            )
+        )
+    return out
+
+
+def remember_values(ctx: Ctx, ledger: str, fld: str, choices: Mapping[str, str]) -> None:
+    """Map spellings of ``fld`` to codes for this station's future imports ("" forgets)."""
+    imp = importer_for(ctx, ledger)
+    if fld not in imp.code_fields:
+        raise ValidationError.single(
+            "field", "字段", f"“{fld}”不是可对应的分类字段", "只有分类类字段可以指定对应"
+        )
+    table = imp.code_fields[fld]
+    valid = {o.code for o in _code_options(ctx, [table])[table]}
+    with ctx.write() as s:
+        current = remembered_values(ctx, imp.key)
+        mapped = current.setdefault(fld, {})
+        for text, code in choices.items():
+            key = normalize_header(text)
+            if not key:
+                continue
+            if not code:
+                mapped.pop(key, None)
+            elif code not in valid:
+                raise ValidationError.single(
+                    "code", "对应分类", f"“{code}”不在代码表中", "请从下拉列表中选择"
+                )
+            else:
+                mapped[key] = code
+        set_value(s, _values_key(imp.key), current)
+
+
+def remember_value_text(ctx: Ctx, ledger: str, fld: str, text: str, target: str) -> None:
+    """“纠纷类型:山林权属=山林土地” (CLI): field and code given by label, key or alias."""
+    imp = importer_for(ctx, ledger)
+    key = resolve_field(imp, fld)
+    if key not in imp.code_fields:
+        names = "、".join(_labels(imp.fields)[k] for k in imp.code_fields)
+        raise ValidationError.single(
+            "value", "字段", f"“{fld}”不能指定对应", f"可指定对应的字段：{names}"
+        )
+    table = imp.code_fields[key]
+    options = _code_options(ctx, [table])[table]
+    code = match_code(target, options)
+    if code is None:
+        raise ValidationError.single(
+            "value",
+            "对应分类",
+            f"“{target}”不在代码表中",
+            "可选：" + "、".join(o.label for o in options),
+        )
+    remember_values(ctx, imp.key, key, {text: code})

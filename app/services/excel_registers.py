@@ -1,0 +1,262 @@
+"""Excel import and export for the registers (台账, 十个一) — through the register service.
+
+A register type's fields become importable columns: the header synonyms are the field's label
+(plus the usual words for phones, ID numbers, names and dates); legacy cells are first made
+exact with :mod:`app.rules.legacy` (dates in every form, ID numbers stored as numbers refused,
+names split), then the register service validates them by field type and writes the record.
+Only plain registers take imported rows; the two registers generated from the dispute and
+visit ledgers are imported through those ledgers, and all of them can be exported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from app.models import RegisterRecord
+from app.rules import legacy as lg
+from app.rules.errors import AppError
+from app.rules.text import mask_id_number
+
+from .context import Ctx
+from .excel_export import Col, LedgerExport
+from .excel_import import LedgerImporter, RowContext, RowPlan, Written, cell_text
+
+_IMPORTABLE = {"text", "long_text", "date", "datetime", "date_range", "month", "number"}
+_IMPORTABLE |= {"person", "phone", "id_number", "choice", "boolean"}
+_SOURCE_LEDGERS = {"dispute_ledger": "disputes", "visit_transfers": "visits"}
+_EXTRA_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "phone": lg.DISPUTE_FIELDS[6].synonyms,
+    "id_number": lg.DISPUTE_FIELDS[5].synonyms,
+    "person": ("姓名",),
+    "date": ("日期", "时间"),
+}
+_KINDS = {
+    "date": "date",
+    "id_number": "id",
+    "phone": "phone",
+    "person": "parties",
+    "choice": "code",
+    "number": "int",
+}
+
+
+def _service() -> Any:
+    from . import registers
+
+    return registers
+
+
+def register_choices(ctx: Ctx, *, purpose: str = "import") -> list[tuple[str, str]]:
+    """This station's active registers: plain ones for import, all for export."""
+    out = []
+    for info in _service().list_types(ctx):
+        if not info.is_own:
+            continue
+        if purpose == "import" and not info.can_add:
+            continue
+        if info.source == "monthly_stats" and purpose == "import":
+            continue
+        out.append((info.key, info.name))
+    return out
+
+
+def _lookup(ctx: Ctx, key: str) -> Any | None:
+    try:
+        return _service().get_type(ctx, key)
+    except AppError:
+        return None
+
+
+def register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
+    info = _lookup(ctx, key)
+    if info is None:
+        return None
+    if info.source in _SOURCE_LEDGERS:
+        from .excel_import import BUILTIN_LEDGERS
+
+        return BUILTIN_LEDGERS[_SOURCE_LEDGERS[info.source]]
+    return RegisterImporter(info)
+
+
+def record_alive(ctx: Ctx, record_id: str) -> bool:
+    rec = ctx.session.get(RegisterRecord, record_id)
+    return rec is not None and rec.deleted_at is None
+
+
+@dataclass
+class _RegisterPlan:
+    raw: dict[str, Any]
+
+
+class RegisterImporter(LedgerImporter):
+    """Imports rows into one plain register type (record_type ``register``)."""
+
+    record_type = "register"
+    permissions = ("register.edit",)
+    code_tables: tuple[str, ...] = ()
+
+    def __init__(self, info: Any) -> None:
+        self.info = info
+        self.key = str(info.key)
+        self.title = str(info.name)
+        specs: list[lg.FieldSpec] = []
+        self._types: dict[str, str] = {}
+        self._multiple: set[str] = set()
+        for f in info.editable_fields:
+            if f.type not in _IMPORTABLE:
+                continue
+            synonyms = (f.label, *_EXTRA_SYNONYMS.get(f.type, ()))
+            specs.append(
+                lg.FieldSpec(f.key, f.label, synonyms, bool(f.required), _KINDS.get(f.type, "text"))
+            )
+            self._types[f.key] = f.type
+            if f.options.get("multiple"):
+                self._multiple.add(f.key)
+        self.fields = tuple(specs)
+        self._required = [f.label for f in info.editable_fields if f.required]
+        self._required_keys = {f.key: f.label for f in info.editable_fields if f.required}
+
+    def missing_columns(self, mapped: set[str]) -> list[str]:
+        return [label for key, label in self._required_keys.items() if key not in mapped]
+
+    def problem_field(self, service_field: str) -> str:
+        key = service_field.split("[", maxsplit=1)[0].split(".", maxsplit=1)[0]
+        return key if key in self._types else ""
+
+    def _cell(self, rc: RowContext, key: str, raw: Any, problems: list[lg.CellProblem]) -> Any:
+        kind = self._types[key]
+        label = next(f.label for f in self.fields if f.key == key)
+        try:
+            if kind == "date":
+                day = lg.parse_legacy_date(raw, epoch_1904=rc.epoch_1904)
+                return day.isoformat() if day else None
+            if kind == "datetime":
+                if isinstance(raw, datetime):
+                    return raw.strftime("%Y-%m-%d %H:%M")
+                if isinstance(raw, date):
+                    return raw.isoformat()
+                if isinstance(raw, int | float):
+                    day = lg.parse_legacy_date(raw, epoch_1904=rc.epoch_1904)
+                    return day.isoformat() if day else None
+                return cell_text(raw)
+            if kind in ("date_range", "month") and isinstance(raw, datetime | date):
+                day = raw.date() if isinstance(raw, datetime) else raw
+                return day.isoformat() if kind == "date_range" else f"{day:%Y-%m}"
+            if kind == "id_number":
+                return lg.parse_id_number(raw, today=rc.today)
+            if kind == "phone":
+                return lg.parse_phone(raw)
+            if kind == "person":
+                names = [p.name for p in lg.split_parties(raw).names]
+                if key in self._multiple:
+                    return names
+                if len(names) > 1:
+                    raise lg.LegacyProblem(
+                        f"“{cell_text(raw)}”有{len(names)}人，本栏只能填写一人", "请只保留一人"
+                    )
+                return names[0] if names else None
+            if kind == "number" and isinstance(raw, int | float) and not isinstance(raw, bool):
+                return raw
+            return cell_text(raw)
+        except lg.LegacyProblem as exc:
+            shown = cell_text(raw)
+            if kind == "id_number" and not rc.can_view_id:
+                shown = mask_id_number(shown)
+            reason = exc.reason if exc.reason.startswith(label[:2]) else f"{label}{exc.reason}"
+            problems.append(lg.CellProblem(key, reason, exc.fix, shown))
+            return None
+
+    def parse(
+        self, rc: RowContext, cells: Mapping[str, Any], row: int
+    ) -> RowPlan | list[lg.CellProblem]:
+        problems: list[lg.CellProblem] = []
+        raw: dict[str, Any] = {}
+        for key, value in cells.items():
+            if key not in self._types or lg.is_blank(value):
+                continue
+            v = self._cell(rc, key, value, problems)
+            if v not in (None, "", []):
+                raw[key] = v
+        if problems:
+            return problems
+        day = None
+        for f in self.fields:
+            if self._types[f.key] == "date" and raw.get(f.key):
+                day = date.fromisoformat(str(raw[f.key]))
+                break
+        canonical = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        display: dict[str, Any] = {
+            "received_on": day.isoformat() if day else "",
+            "values": {
+                f.label: (
+                    mask_id_number(str(raw[f.key]))
+                    if self._types[f.key] == "id_number" and not rc.can_view_id
+                    else raw[f.key]
+                )
+                for f in self.fields
+                if f.key in raw
+            },
+        }
+        return RowPlan(
+            row=row,
+            day=day or date(1900, 1, 1),
+            fingerprint=lg.fingerprint(
+                f"register:{self.key}", day or date(1900, 1, 1), [], "", canonical
+            ),
+            payload=_RegisterPlan(raw),
+            display=display,
+        )
+
+    def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
+        return None
+
+    def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
+        saved = _service().add_record(ctx, self.info.id, plan.payload.raw)
+        row = saved.record
+        return Written(str(row.record_id), str(row.title)[:40], {}, list(saved.warnings))
+
+
+# --- export --------------------------------------------------------------------------------
+
+_COL_KINDS = {"date": "date", "id_number": "id", "long_text": "long", "number": "int"}
+
+
+def register_export(ctx: Ctx, key: str) -> LedgerExport | None:
+    info = _lookup(ctx, key)
+    if info is None:
+        return None
+    svc = _service()
+    fields = {f.key: f for f in info.active_fields}
+    cols = [c for c in info.print_columns() if c.key in fields]
+
+    def fetch(c: Ctx, lo: date | None, hi: date | None) -> list[tuple[date, list[Any]]]:
+        page = svc.list_records(c, info.id, svc.RecordFilter(start=lo, end=hi, ascending=True))
+        out: list[tuple[date, list[Any]]] = []
+        for n, r in enumerate(page.rows, start=1):
+            values: list[Any] = [n]
+            for col in cols:
+                f = fields[col.key]
+                stored = r.values.get(col.key)
+                if f.type == "date" and stored:
+                    values.append(date.fromisoformat(str(stored)))
+                else:
+                    values.append(r.display.get(col.key, ""))
+            out.append((r.record_date or date.min, values))
+        return out
+
+    columns: Sequence[Col] = (
+        Col("序号", "int", 6),
+        *(
+            Col(
+                c.label,
+                _COL_KINDS.get(fields[c.key].type, "text"),
+                44 if fields[c.key].type == "long_text" else 28,
+            )
+            for c in cols
+        ),
+    )
+    return LedgerExport(info.key, info.name, tuple(columns), fetch, dated=info.period != "none")
