@@ -30,6 +30,8 @@ class Ctx:
     station: Station
     clock: Clock = utcnow
     _depth: int = field(default=0, repr=False)
+    # station settings read once per context (services.settings.settings_of); cleared on save
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # --- time -----------------------------------------------------------------------
     def now(self) -> datetime:
@@ -57,9 +59,10 @@ class Ctx:
             finally:
                 self._depth -= 1
             return
+        # (after a rollback the operator is expired: reading its id autobegins a transaction)
+        self._sync_session_info()
         if s.in_transaction():
             s.commit()  # end the read transaction; nothing is pending outside write()
-        self._sync_session_info()
         self._depth = 1
         try:
             with s.begin():

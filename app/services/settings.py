@@ -55,11 +55,16 @@ def load(session: Session) -> StationSettings:
 
 
 def settings_of(ctx: Ctx) -> StationSettings:
+    """This station's settings, read once per context (contexts are short-lived)."""
+    cached = ctx.cache.get("settings")
+    if isinstance(cached, StationSettings):
+        return cached
     st = load(ctx.session)
     if not st.mediation_prefix:
         st.mediation_prefix = ctx.station.short_name or ctx.station.name[:1]
     if not st.committee_name:
         st.committee_name = default_committee_name(ctx.station.name)
+    ctx.cache["settings"] = st
     return st
 
 
@@ -80,6 +85,7 @@ def save(ctx: Ctx, settings: StationSettings) -> None:
         raise ValidationError.single(
             "idle_lock_minutes", "空闲锁定时间", "应在1至240分钟之间", "默认为15分钟"
         )
+    ctx.cache.pop("settings", None)
     with ctx.write() as s:
         set_value(s, "deadlines", settings.deadlines.to_dict())
         set_value(s, "group_threshold", settings.group_threshold)
