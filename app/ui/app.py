@@ -1,13 +1,113 @@
-"""GUI entry point (the desktop app is built in app/ui; see issue 3)."""
+"""GUI entry point: ``zongzhi [--db PATH]`` / ``python -m app``.
+
+Order: arguments → Qt application and theme → logging and crash handler → open the ledger
+(backup-then-migrate; the integrity check runs beside the login, see integrity.py) →
+first-run wizard when the ledger has no station, else login → main window. "切换用户" returns
+to the login dialog.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import logging
+import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from app.config import APP_NAME, APP_TITLE, default_db_path, log_dir_for
+from app.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="zongzhi", add_help=False)
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--operator", default="")
+    args, _qt_args = parser.parse_known_args(list(argv))
+    return args
+
+
+class _Flag:
+    def __init__(self) -> None:
+        self.value = False
+
+    def set(self) -> None:
+        self.value = True
 
 
 def run(argv: Sequence[str]) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-    app = QApplication(list(argv) or ["zongzhi"])
-    QMessageBox.information(None, "综治工作站", "桌面界面正在构建中，请先使用命令行 zongzhi -h")
-    return int(app.exec())
+    from app.db import open_database
+    from app.rules.errors import AppError
+    from app.services.stations import is_initialised
+
+    from . import crash
+    from .env import UiEnv
+    from .first_run import FirstRunWizard
+    from .i18n import tr
+    from .integrity import IntegrityWatch
+    from .login import LoginDialog
+    from .main_window import MainWindow
+    from .theme import apply_theme
+
+    args = parse_args(argv)
+    db_path: Path = args.db or default_db_path()
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    apply_theme(app)
+    log_dir = log_dir_for(db_path)
+    with contextlib.suppress(OSError):  # an unwritable log dir must not stop the clerk
+        setup_logging(log_dir)
+    crash.install(log_dir)
+    from .pages.sync import install_passphrase_prompt
+
+    install_passphrase_prompt()  # no OS keychain: the sync keystore asks for its passphrase
+    try:
+        db = open_database(db_path, check_integrity=False)  # checked by IntegrityWatch
+    except AppError as err:
+        QMessageBox.critical(None, tr("无法打开台账 — {0}").format(APP_TITLE), str(err))
+        return 1
+    except OSError as err:
+        QMessageBox.critical(
+            None,
+            tr("无法打开台账 — {0}").format(APP_TITLE),
+            tr("无法访问数据库文件 {0}：{1}").format(db_path, err.strerror),
+        )
+        return 1
+    log.info("ledger opened")
+    integrity = IntegrityWatch(db_path)
+    operator_id: str | None = None
+    if not is_initialised(db):
+        wizard = FirstRunWizard(db)
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            db.close()
+            return 0
+        if wizard.key_warning:
+            QMessageBox.warning(None, APP_TITLE, wizard.key_warning)
+        from app.services.operators import authenticate
+
+        operator_id = authenticate(db, wizard.admin_username, wizard.password.text()).id
+    username = args.operator
+    while True:
+        if operator_id is None:
+            login = LoginDialog(db, username=username)
+            if login.exec() != QDialog.DialogCode.Accepted or login.operator_id is None:
+                db.close()
+                return 1 if integrity.failed else 0
+            operator_id = login.operator_id
+        window = MainWindow(UiEnv(db, operator_id))
+        logout = _Flag()
+        window.logout_requested.connect(logout.set)
+        window.show()
+        code = int(app.exec())
+        window.deleteLater()
+        if not logout.value or code != 0 or integrity.failed:
+            db.close()
+            return 1 if integrity.failed else code
+        operator_id = None
+        username = ""

@@ -1,0 +1,1 @@
+"""Entry and edit forms: visits, disputes, mediation sessions, workflow steps."""

@@ -1,0 +1,112 @@
+"""The 打印 menu on case forms: lists the printable forms for a record kind and opens the
+print preview. The form registry (``app.print``) and the preview dialog
+(``app.ui.print_preview``) are separate modules; when either is missing the menu says so."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+
+from app.rules.errors import AppError
+from app.services.cases import find_case
+
+from .env import UiEnv
+from .i18n import tr
+
+log = logging.getLogger(__name__)
+
+
+def _module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name or (exc.name and name.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+def _forms_for() -> Callable[[str], list[Any]] | None:
+    for name in ("app.print", "app.print.registry"):
+        mod = _module(name)
+        fn = getattr(mod, "forms_for", None) if mod is not None else None
+        if callable(fn):
+            return fn  # type: ignore[no-any-return]
+    return None
+
+
+def _preview() -> Callable[..., Any] | None:
+    mod = _module("app.ui.print_preview")
+    fn = getattr(mod, "preview_form", None) if mod is not None else None
+    return fn if callable(fn) else None
+
+
+def printing_available() -> bool:
+    return _forms_for() is not None and _preview() is not None
+
+
+def forms(kind: str, record: Any = None) -> list[tuple[str, str, bool]]:
+    """(form key, title, applies now) of the forms that print a record of ``kind``."""
+    fn = _forms_for()
+    if fn is None:
+        return []
+    out: list[tuple[str, str, bool]] = []
+    for spec in fn(kind):
+        if getattr(spec, "target", "record") != "record":
+            continue
+        applies = getattr(spec, "applies_to", None)
+        ok = record is None or applies is None or bool(applies(record))
+        out.append((str(spec.key), str(getattr(spec, "title", spec.key)), ok))
+    return out
+
+
+def fill_menu(menu: QMenu, parent: QWidget, env: UiEnv, kind: str, record_id: str) -> None:
+    """Rebuild ``menu`` with one entry per printable form (called before it shows); forms
+    that do not apply to the record yet (an agreement before 调解成功) are greyed out."""
+    menu.clear()
+    if not record_id:
+        action = QAction(tr("请先选择一条记录"), menu)
+        action.setEnabled(False)
+        menu.addAction(action)
+        return
+    entries: list[tuple[str, str, bool]] = []
+    if _preview() is not None:
+        with env.ctx() as ctx:
+            try:
+                record: Any = find_case(ctx, record_id)
+            except AppError:
+                record = None
+            entries = forms(kind, record)
+    if not entries:
+        action = QAction(tr("打印模块尚未安装"), menu)
+        action.setEnabled(False)
+        menu.addAction(action)
+        return
+    for key, title, ok in entries:
+        action = QAction(title, menu)
+        action.setEnabled(ok)
+        if not ok:
+            action.setToolTip(tr("当前办理阶段还不能打印此文书"))
+        action.triggered.connect(lambda _=False, k=key: open_preview(parent, env, k, record_id))
+        menu.addAction(action)
+
+
+def open_preview(parent: QWidget, env: UiEnv, form_key: str, record_id: str) -> None:
+    preview = _preview()
+    if preview is None:
+        QMessageBox.information(
+            parent, tr("打印"), tr("打印预览模块尚未安装，请使用命令行 zongzhi print")
+        )
+        return
+    preview(parent, env, form_key, record_id)
+
+
+def make_print_menu(parent: QWidget, env: UiEnv, kind: str, record_id: Callable[[], str]) -> QMenu:
+    menu = QMenu(tr("打印"), parent)
+    menu.aboutToShow.connect(lambda: fill_menu(menu, parent, env, kind, record_id()))
+    return menu

@@ -1,0 +1,208 @@
+"""Running work off the GUI thread (after anki's QueryOp / CollectionOp).
+
+    Op(self, env, lambda ctx: stats.compute(ctx, month)).success(self.show).run()
+
+The function runs on a worker thread with its **own** context (``env.ctx()``: a fresh session
+that never crosses threads) and must not touch widgets. ``success``/``failure`` run back on the
+GUI thread. A mutation (``mutation=["visit"]``) announces what changed on :func:`bus` when it
+succeeds, so every open page can refresh. ``progress("正在…")`` shows a busy dialog if the work
+takes longer than a moment. Expected errors (:class:`AppError`) go to ``failure`` (default: a
+message box); anything else goes to the crash handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from app.rules.errors import AppError
+from app.services.context import Ctx
+
+from .env import UiEnv
+from .i18n import tr
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PROGRESS_DELAY_MS = 400
+
+_pool: QThreadPool | None = None
+_running: set[Op[Any]] = set()
+
+
+def pool() -> QThreadPool:
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(2)
+    return _pool
+
+
+def busy() -> bool:
+    """True while any background operation has not delivered its result yet."""
+    return bool(_running)
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    """Block until the worker threads are idle (tests, shutdown). Results are delivered on the
+    next turn of the event loop."""
+    return pool().waitForDone(timeout_ms)
+
+
+class UiBus(QObject):
+    """Application-wide notifications between pages."""
+
+    data_changed = Signal(object)  # a frozenset of kinds: "visit", "dispute", "settings", …
+    sync_status_changed = Signal()
+
+
+_bus: UiBus | None = None
+
+
+def bus() -> UiBus:
+    global _bus
+    if _bus is None:
+        _bus = UiBus()
+    return _bus
+
+
+def announce(*kinds: str) -> None:
+    bus().data_changed.emit(frozenset(kinds))
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; the worker emits, Qt queues, the slots run on the GUI thread."""
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, op: Op[Any]) -> None:
+        super().__init__()
+        self._op = op
+        self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self.failed.connect(self._fail, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _deliver(self, result: Any) -> None:
+        self._op._on_finished(result)
+
+    @Slot(object)
+    def _fail(self, exc: BaseException) -> None:
+        self._op._on_failed(exc)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job = job
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._job()
+        except BaseException as exc:
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.finished.emit(result)
+
+
+class Op(Generic[T]):
+    """One background operation. Build it, chain callbacks, then :meth:`run`."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        env: UiEnv | None,
+        fn: Callable[[Ctx], T] | Callable[[], T],
+        *,
+        mutation: Iterable[str] = (),
+        needs_ctx: bool = True,
+    ) -> None:
+        self._parent = parent
+        self._env = env
+        self._fn = fn
+        self._needs_ctx = needs_ctx
+        self._changes = frozenset(mutation)
+        self._success: Callable[[T], None] | None = None
+        self._failure: Callable[[AppError], None] | None = None
+        self._label = ""
+        self._dialog: QProgressDialog | None = None
+        self._done = False
+        self._relay = _Relay(self)
+
+    def success(self, fn: Callable[[T], None]) -> Op[T]:
+        self._success = fn
+        return self
+
+    def failure(self, fn: Callable[[AppError], None]) -> Op[T]:
+        self._failure = fn
+        return self
+
+    def progress(self, label: str) -> Op[T]:
+        self._label = label
+        return self
+
+    def _job(self) -> T:
+        if not self._needs_ctx:
+            return self._fn()  # type: ignore[call-arg]
+        assert self._env is not None
+        with self._env.ctx() as ctx:
+            return self._fn(ctx)  # type: ignore[call-arg]
+
+    def run(self) -> None:
+        _running.add(self)
+        if self._label:
+            QTimer.singleShot(PROGRESS_DELAY_MS, self._show_progress)
+        pool().start(_Runnable(self._job, self._relay))
+
+    def _show_progress(self) -> None:
+        if self._done:
+            return
+        dlg = QProgressDialog(self._label, "", 0, 0, self._parent)
+        dlg.setCancelButton(None)
+        dlg.setWindowTitle(tr("请稍候"))
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(0)
+        dlg.setMinimumWidth(320)
+        dlg.show()
+        self._dialog = dlg
+
+    def _finish(self) -> None:
+        self._done = True
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog.deleteLater()
+            self._dialog = None
+        _running.discard(self)
+
+    def _parent_gone(self) -> bool:
+        """The widget that asked was closed meanwhile (e.g. after 切换用户)."""
+        return self._parent is not None and not shiboken6.isValid(self._parent)
+
+    def _on_finished(self, result: Any) -> None:
+        self._finish()
+        if self._changes:
+            bus().data_changed.emit(self._changes)
+        if self._success is not None and not self._parent_gone():
+            self._success(result)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, AppError):
+            if self._parent_gone():
+                return
+            if self._failure is not None:
+                self._failure(exc)
+            else:
+                QMessageBox.warning(self._parent, tr("无法完成"), str(exc))
+            return
+        from .crash import report_exception
+
+        report_exception(type(exc), exc, exc.__traceback__, parent=self._parent)

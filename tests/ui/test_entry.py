@@ -1,0 +1,87 @@
+"""The entry point: ``zongzhi [--db]`` runs the first-run wizard on an empty ledger, the
+login dialog afterwards, then the main window; "切换用户" returns to the login dialog."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog
+
+from app.__main__ import main
+from app.db import open_database
+from app.services.stations import is_initialised
+from app.ui.first_run import FirstRunWizard
+from app.ui.login import LoginDialog
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[MainWindow]:
+    """Record the main windows shown; the event loop returns at once."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    windows: list[MainWindow] = []
+    original_show = MainWindow.show
+
+    def show(self: MainWindow) -> None:
+        windows.append(self)
+        original_show(self)
+
+    monkeypatch.setattr(MainWindow, "show", show)
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+    return windows
+
+
+def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, shown: Any) -> None:
+    path = tmp_path / "ledger.sqlite3"
+
+    def wizard_exec(self: FirstRunWizard) -> int:
+        self.name.setText("杨庄村综治中心")
+        self.code.setText("110105001002")
+        self.parent_code.setText("110105001000")
+        self.password.setText("secret1")
+        self.password2.setText("secret1")
+        self.next()
+        return QDialog.DialogCode.Accepted.value if self.validateCurrentPage() else 0
+
+    monkeypatch.setattr(FirstRunWizard, "exec", wizard_exec)
+    assert main(["--db", str(path)]) == 0  # python -m app / zongzhi with no command
+    assert len(shown) == 1 and "杨庄村综治中心" in shown[-1].windowTitle()
+    db = open_database(path)
+    assert is_initialised(db)
+    db.close()
+
+    attempts: list[str] = []
+
+    def login_exec(self: LoginDialog) -> int:
+        self.username.setText("admin")
+        for password in ("wrong-one", "secret1"):
+            self.password.setText(password)
+            if self.try_login():
+                return QDialog.DialogCode.Accepted.value
+            attempts.append(self.message.text())
+        return 0
+
+    monkeypatch.setattr(LoginDialog, "exec", login_exec)
+    assert main(["--db", str(path)]) == 0
+    assert len(shown) == 2 and attempts and "还可尝试" in attempts[0]
+    assert (tmp_path / "logs").is_dir()
+
+
+def test_cancelled_login_exits_cleanly(
+    qtbot: Any, village_db: Any, monkeypatch: Any, shown: Any
+) -> None:
+    monkeypatch.setattr(LoginDialog, "exec", lambda self: 0)
+    assert main(["--db", str(village_db.path)]) == 0
+    assert shown == []
+
+
+def test_unopenable_ledger_is_reported(qtbot: Any, tmp_path: Path, boxes: Any, shown: Any) -> None:
+    bad = tmp_path / "not-a-ledger.sqlite3"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    assert main(["--db", str(bad)]) == 1
+    assert "无法打开台账" in boxes.texts()
