@@ -129,7 +129,26 @@ def cmd_init(args: argparse.Namespace) -> int:
                 Path(str(path) + suffix).unlink(missing_ok=True)
         raise
     print(f"已初始化工作站：{station.name}（{station.code}），数据库：{path}")
+    _init_sync_keys(args)
     return 0
+
+
+def _init_sync_keys(args: argparse.Namespace) -> None:
+    """Create the station's sync keys now; a locked keystore only postpones it (card export)."""
+    from app.sync.errors import SyncError
+    from app.sync.keys import ensure_station_keys
+
+    _sync_passphrase_prompt()
+    db = open_database(Path(args.db), create=False)
+    try:
+        info = ensure_station_keys(db)
+        print(f"已创建同步密钥，本站指纹：{info.fingerprint}")
+        if info.warning:
+            sys.stderr.write(f"提示：{info.warning}\n")
+    except SyncError as exc:
+        sys.stderr.write(f"提示：暂未创建同步密钥（{exc}）；导出工作站卡片时会再次尝试\n")
+    finally:
+        db.close()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -175,11 +194,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
     db = _open(args)
     ctx = _ctx(args, db)
     try:
-        data = compute(ctx, args.month)
+        data = compute(ctx, args.month, origin=args.station)
+        if args.xlsx:
+            from app.services.stats_export import export_xlsx, tables_of
+
+            export_xlsx(
+                Path(args.xlsx), f"{data['station']['name']}{data['period']}", tables_of(data)
+            )
     finally:
         ctx.close()
         db.close()
     _emit(data, args.json, _stats_text)
+    if args.xlsx:
+        sys.stderr.write(f"已导出 Excel：{args.xlsx}\n")
     return 0
 
 
@@ -517,7 +544,9 @@ def build_parser() -> ChineseArgumentParser:
 
     s = sub.add_parser("stats", help="统计")
     s.add_argument("--month", help="统计月份，如 2025-03（默认全部）")
+    s.add_argument("--station", help="只统计某一工作站的记录（代码；默认本站持有的全部记录）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--xlsx", help="同时导出为 Excel 文件")
     s.set_defaults(func=cmd_stats)
 
     s = sub.add_parser("check", help="检查数据库完整性")
@@ -608,6 +637,11 @@ def build_parser() -> ChineseArgumentParser:
     d.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_dispute_add)
     _add_backup_commands(sub)
+    _add_register_commands(sub)
+    _add_excel_commands(sub)
+    _add_print_commands(sub)
+    _add_sync_commands(sub)
+    _add_report_commands(sub)
     return p
 
 
@@ -624,6 +658,1357 @@ def _add_backup_commands(sub: Any) -> None:
     s.set_defaults(func=cmd_restore)
 
 
+# --- registers (台账, 十个一) -----------------------------------------------------------
+
+
+def _register_range(args: argparse.Namespace, info: Any, today: Any) -> tuple[Any, Any]:
+    """--from/--to, or --period (2026-03 | 2026 | 2026-03-16); print defaults to this period."""
+    from app.rules import registers as rr
+    from app.rules.dates import parse_date
+    from app.services.registers import default_print_range
+
+    start = parse_date(args.date_from, "from", "开始日期") if args.date_from else None
+    end = parse_date(args.date_to, "to", "结束日期") if args.date_to else None
+    period = getattr(args, "period", None)
+    if period:
+        text = period.strip()
+        kind = {4: "yearly", 7: "monthly", 10: "daily"}.get(len(text))
+        try:
+            if kind is None:
+                raise ValueError
+            start, end = rr.period_bounds(kind, text)
+        except ValueError:
+            raise ValidationError.single(
+                "period", "期间", f"“{period}”格式不正确", "请写成 2026-03、2026 或 2026-03-16"
+            ) from None
+    if start is None and end is None and getattr(args, "default_current", False):
+        start, end = default_print_range(info, today)
+    if start and end and end < start:
+        raise ValidationError.single("to", "结束日期", "早于开始日期", "请核对日期")
+    return start, end
+
+
+def _register_fields(info: Any, pairs: Sequence[str]) -> dict[str, Any]:
+    """--field 名称=值 (repeatable; a repeated name gives a list: attachments, several people)."""
+    from app.services.registers import file_from_path
+
+    by_name = {f.label: f for f in info.active_fields} | {f.key: f for f in info.active_fields}
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValidationError.single(
+                "field", "--field", f"“{pair}”格式不正确", "请写成 --field 栏目名=值"
+            )
+        f = by_name.get(name)
+        if f is None:
+            options = "、".join(x.label for x in info.editable_fields)
+            raise ValidationError.single(
+                "field", name, "不是本台账的栏目", f"可填写的栏目：{options}"
+            )
+        item: Any = value
+        if f.type == "attachment" and value.strip():
+            item = file_from_path(value.strip())
+        many = f.type == "attachment" or (f.type == "person" and f.options.get("multiple"))
+        if many and f.key in out:
+            prev = out[f.key]
+            out[f.key] = [*(prev if isinstance(prev, list) else [prev]), item]
+        else:  # a repeated single-valued field: the last one given counts
+            out[f.key] = [item] if f.type == "attachment" else item
+    return out
+
+
+def _register_row_text(info: Any, row: Any) -> str:
+    head = f"[{row.id}] {row.record_date or ''} {row.title}"
+    if row.flags:
+        head += "  〔" + "、".join(row.flags) + "〕"
+    lines = [head]
+    for f in info.active_fields:
+        text = row.display.get(f.key, "")
+        if text:
+            lines.append(f"  {f.label}：{text}".replace("\n", "\n    "))
+    if row.voided:
+        lines.append(f"  作废原因：{row.void_reason}")
+    return "\n".join(lines)
+
+
+def _render_register_pdf(out: Any) -> bytes:
+    """The printing helpers' landscape table (app.print) fed with the register's layout."""
+    from app.print.table import TableColumn, render_table
+
+    return render_table(
+        out.title,
+        out.subtitle,
+        [
+            TableColumn(c.label, c.width, "center" if c.key == "_seq" else "left")
+            for c in out.columns
+        ],
+        out.rows,
+        landscape=out.landscape,
+    )
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from app.services import registers as reg
+
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        command = args.reg_command
+        if command == "types":
+            infos = reg.list_types(ctx, include_inactive=args.all)
+            _emit(
+                [reg.type_summary(i) for i in infos],
+                args.json,
+                lambda rows: "\n".join(
+                    f"{r['key']}\t{r['name']}\t{r['period_label']}\t{r['source']}"
+                    + ("" if r["origin"] == ctx.station_code else f"\t（{r['station']}）")
+                    + ("" if r["active"] else "\t（已停用）")
+                    for r in rows
+                ),
+            )
+        elif command == "fields":
+            info = reg.get_type(ctx, args.key)
+            _emit(
+                reg.type_summary(info),
+                args.json,
+                lambda r: "\n".join(
+                    [f"{r['name']}（{r['key']}，{r['period_label']}）"]
+                    + [
+                        f"  {f['label']}\t{f['type_label']}"
+                        + ("\t必填" if f["required"] else "")
+                        + ("\t本站添加" if f["local"] else "")
+                        + ("" if f["active"] else "\t已停用")
+                        for f in r["fields"]
+                    ]
+                ),
+            )
+        elif command == "list":
+            info = reg.get_type(ctx, args.key)
+            start, end = _register_range(args, info, ctx.today())
+            flt = reg.RecordFilter(
+                start=start, end=end, text=args.text or "", include_voided=args.voided
+            )
+            if args.json:
+                _emit(reg.export_rows(ctx, info.id, flt), True, str)
+            else:
+                page = reg.list_records(ctx, info.id, flt)
+                body = "\n".join(_register_row_text(info, r) for r in page.rows)
+                sys.stdout.write(f"{info.name}：共 {page.total} 条\n{body}\n")
+        elif command == "show":
+            row = reg.get_record(ctx, args.id)
+            info = reg.get_type(ctx, row.type_id)
+            _emit(
+                {
+                    "id": row.id,
+                    "register": info.name,
+                    "date": row.record_date.isoformat() if row.record_date else None,
+                    "flags": row.flags,
+                    "voided": row.voided,
+                    "fields": {f.label: row.display.get(f.key, "") for f in info.active_fields},
+                    "attachments": [
+                        {"id": a.id, "name": a.name, "size": a.size} for a in row.attachments
+                    ],
+                },
+                args.json,
+                lambda _d: _register_row_text(info, row),
+            )
+        elif command in ("add", "edit"):
+            if command == "add":
+                info = reg.get_type(ctx, args.key)
+                saved = reg.add_record(ctx, info.id, _register_fields(info, args.field))
+            else:
+                current = reg.get_record(ctx, args.id)
+                info = reg.get_type(ctx, current.type_id)
+                saved = reg.update_record(
+                    ctx, args.id, _register_fields(info, args.field), partial=True
+                )
+            for w in saved.warnings:
+                sys.stderr.write(f"提示：{w}\n")
+            _emit(
+                {"id": saved.record.id, "title": saved.record.title, "flags": saved.record.flags},
+                args.json,
+                lambda _d: (
+                    ("已登记" if command == "add" else "已修改")
+                    + "：\n"
+                    + _register_row_text(info, saved.record)
+                ),
+            )
+        elif command == "void":
+            row = reg.void_record(ctx, args.id, args.reason)
+            print(f"已作废：{row.title}（{row.id}）")
+        elif command == "print":
+            info = reg.get_type(ctx, args.key)
+            args.default_current = True
+            start, end = _register_range(args, info, ctx.today())
+            out = reg.printout(ctx, info.id, start, end)
+            pdf = _render_register_pdf(out)
+            Path(args.out).write_bytes(pdf)
+            print(
+                f"已生成：{args.out}（{out.title}，{out.subtitle.split()[0]}，{len(out.rows)} 条）"
+            )
+        elif command == "bulletin":
+            saved = reg.generate_bulletin(ctx, args.month, refresh=args.refresh)
+            for w in saved.warnings:
+                sys.stderr.write(f"提示：{w}\n")
+            info = reg.get_type(ctx, saved.record.type_id)
+            _emit(
+                {
+                    "id": saved.record.id,
+                    "title": saved.record.title,
+                    "stats": reg.bulletin_stats(saved.record),
+                    "narrative": saved.record.values.get("narrative", ""),
+                },
+                args.json,
+                lambda _d: _register_row_text(info, saved.record),
+            )
+        elif command == "decisions":
+            items = reg.due_decisions(ctx, args.within)
+            _emit(
+                [
+                    {
+                        "record_id": d.record_id,
+                        "index": d.index,
+                        "meeting_on": d.meeting_on.isoformat() if d.meeting_on else None,
+                        "content": d.content,
+                        "owner": d.owner,
+                        "due_on": d.due_on.isoformat(),
+                        "deadline": d.deadline_label,
+                    }
+                    for d in items
+                ],
+                args.json,
+                lambda rows: (
+                    "\n".join(
+                        f"{r['due_on']}（{r['deadline']}）{r['owner']}：{r['content']}"
+                        for r in rows
+                    )
+                    or "近期没有到期的议定事项"
+                ),
+            )
+        elif command == "type":
+            if args.type_command == "add":
+                info = reg.add_type(
+                    ctx,
+                    reg.TypeInput(
+                        name=args.name,
+                        period=args.period,
+                        description=args.description,
+                        orientation="portrait" if args.portrait else "landscape",
+                    ),
+                )
+                print(
+                    f"已添加台账：{info.name}（{info.key}），请继续用 register field add 添加栏目"
+                )
+            else:
+                info = reg.get_type(ctx, args.key)
+                reg.set_type_active(ctx, info.id, args.type_command == "enable")
+                print(f"已{'启用' if args.type_command == 'enable' else '停用'}台账：{info.name}")
+        elif command == "field":
+            fi = reg.add_field(
+                ctx,
+                args.key,
+                reg.FieldInput(
+                    label=args.label,
+                    type=args.type,
+                    required=args.required,
+                    help=args.help_text,
+                    show_in_list=not args.no_list,
+                    in_print=not args.no_print,
+                    code_table=args.code_table,
+                    choices=[c for c in re.split(r"[,，、]", args.choices or "") if c.strip()],
+                    min=_number_arg(args.min, "--min"),
+                    max=_number_arg(args.max, "--max"),
+                    decimals=args.decimals,
+                    unit=args.unit,
+                    future=args.future,
+                    open_end=args.open_end,
+                    multiple=args.multiple,
+                ),
+            )
+            print(f"已添加栏目：{fi.label}（{fi.type_label}，代码 {fi.key}）")
+    finally:
+        ctx.close()
+        db.close()
+    return 0
+
+
+def _number_arg(text: str | None, flag: str) -> float | int | None:
+    if text in (None, ""):
+        return None
+    assert text is not None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError.single(flag, flag, f"“{text}”不是数字", "请填写数字") from None
+    return int(value) if value.is_integer() else value
+
+
+def _add_register_commands(sub: Any) -> None:
+    from app.rules.registers import FIELD_TYPES, LOCAL_FIELD_TYPES, PERIODS
+
+    s = sub.add_parser("register", help="台账（十个一）：列表、登记、打印、自定义台账")
+    rsub = s.add_subparsers(dest="reg_command", metavar="子命令", required=True)
+
+    r = rsub.add_parser("types", help="列出台账")
+    r.add_argument("--all", action="store_true", help="包括已停用的台账")
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("fields", help="查看台账的栏目")
+    r.add_argument("key", help="台账代码或名称，如 work_log 或 工作记录簿")
+    r.add_argument("--json", action="store_true")
+
+    def range_args(p: Any) -> None:
+        p.add_argument("--from", dest="date_from", help="开始日期")
+        p.add_argument("--to", dest="date_to", help="结束日期")
+        p.add_argument("--period", help="期间：2026-03（月）、2026（年）、2026-03-16（日）")
+
+    r = rsub.add_parser("list", help="列出台账记录")
+    r.add_argument("key", help="台账代码或名称")
+    range_args(r)
+    r.add_argument("--text", help="按内容筛选")
+    r.add_argument("--voided", action="store_true", help="包括已作废的记录")
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("show", help="查看一条记录")
+    r.add_argument("id", help="记录ID")
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("add", help="登记一条记录")
+    r.add_argument("key", help="台账代码或名称")
+    r.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        help="栏目名=值，可重复（附件写文件路径；明细表写 JSON 列表）",
+    )
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("edit", help="修改一条记录（只改给出的栏目）")
+    r.add_argument("id", help="记录ID")
+    r.add_argument("--field", action="append", default=[], help="栏目名=值，可重复")
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("void", help="作废一条记录（保留痕迹）")
+    r.add_argument("id", help="记录ID")
+    r.add_argument("--reason", required=True, help="作废原因")
+
+    r = rsub.add_parser("print", help="打印台账（PDF，默认本期）")
+    r.add_argument("key", help="台账代码或名称")
+    r.add_argument("--out", required=True, help="输出 PDF 文件")
+    range_args(r)
+
+    r = rsub.add_parser("bulletin", help="生成月通报（按当月统计数据）")
+    r.add_argument("--month", required=True, help="月份，如 2026-03")
+    r.add_argument("--refresh", action="store_true", help="按最新数据更新已有月通报的统计数字")
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("decisions", help="到期的会议议定事项")
+    r.add_argument("--within", type=int, default=7, help="多少天内到期（默认7天，含已超期）")
+    r.add_argument("--json", action="store_true")
+
+    r = rsub.add_parser("type", help="本站自定义台账（站点管理员）")
+    tsub = r.add_subparsers(dest="type_command", metavar="操作", required=True)
+    t = tsub.add_parser("add", help="新增台账")
+    t.add_argument("--name", required=True, help="台账名称，如“值班记录”")
+    t.add_argument(
+        "--period",
+        default="monthly",
+        choices=list(PERIODS),
+        help="登记周期：" + "、".join(f"{k}={v}" for k, v in PERIODS.items()),
+    )
+    t.add_argument("--description", default="", help="说明")
+    t.add_argument("--portrait", action="store_true", help="纵向打印（默认横向）")
+    for action, label in (("disable", "停用台账"), ("enable", "启用台账")):
+        t = tsub.add_parser(action, help=label)
+        t.add_argument("key", help="台账代码或名称")
+
+    r = rsub.add_parser("field", help="给台账添加栏目（站点管理员）")
+    fsub = r.add_subparsers(dest="field_command", metavar="操作", required=True)
+    f = fsub.add_parser("add", help="添加栏目")
+    f.add_argument("key", help="台账代码或名称")
+    f.add_argument("--label", required=True, help="栏目名称")
+    f.add_argument(
+        "--type",
+        required=True,
+        choices=list(LOCAL_FIELD_TYPES),
+        help="类型：" + "、".join(f"{k}={FIELD_TYPES[k]}" for k in LOCAL_FIELD_TYPES),
+    )
+    f.add_argument("--required", action="store_true", help="必填")
+    f.add_argument("--help-text", default="", help="填写说明")
+    f.add_argument("--choices", default="", help="选项，用逗号分隔（选项类型）")
+    f.add_argument("--code-table", default="", help="使用已有代码表（选项类型）")
+    f.add_argument("--min", default=None, help="最小值（数字）")
+    f.add_argument("--max", default=None, help="最大值（数字）")
+    f.add_argument("--decimals", type=int, default=0, help="小数位数（数字）")
+    f.add_argument("--unit", default="", help="单位（数字）")
+    f.add_argument("--future", action="store_true", help="允许填写今天以后的日期")
+    f.add_argument("--open-end", action="store_true", help="日期区间可不填结束日期")
+    f.add_argument("--multiple", action="store_true", help="可填写多人（人员）")
+    f.add_argument("--no-list", action="store_true", help="不在列表中显示")
+    f.add_argument("--no-print", action="store_true", help="不打印该栏目")
+    s.set_defaults(func=cmd_register)
+
+
+# --- excel: import legacy ledgers, export any ledger (issue 9) ---------------------------
+
+
+def _excel_import_text(data: dict[str, Any]) -> str:
+    c = data["counts"]
+    head = "试导入（未写入台账）" if data["dry_run"] else "导入完成"
+    would = "可导入" if data["dry_run"] else "已导入"
+    lines = [
+        f"{head}：{data['ledger_title']}，文件“{data['file']}”工作表“{data['sheet']}”，表头在第{data['header_row']}行",
+        "列对应："
+        + "，".join(f"{m['column']}“{m['header']}”→{m['label']}" for m in data["mapping"]),
+        f"{would} {c['valid']} 行，已存在 {c['duplicate']} 行，有问题 {c['invalid']} 行，跳过 {c['skipped']} 行",
+    ]
+    if data["invalid"]:
+        lines.append("有问题的行（未导入）：")
+        for r in data["invalid"]:
+            for p in r["problems"]:
+                where = f"{p['column']}列“{p['header']}”" if p["column"] else "整行"
+                fix = f"（{p['fix']}）" if p["fix"] else ""
+                lines.append(f"  第{r['row']}行 {where}：{p['reason']}{fix}")
+    if data["duplicates"]:
+        lines.append("已存在（不重复导入）：")
+        lines += [f"  第{r['row']}行：{r['reason']}" for r in data["duplicates"]]
+    if data.get("report"):
+        lines.append(f"校验报告已保存：{data['report']}")
+    return "\n".join(lines)
+
+
+def cmd_excel(args: argparse.Namespace) -> int:
+    from app.services import excel_export as ex
+    from app.services import excel_import as ei
+
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        if args.excel_command == "ledgers":
+            imports = dict(ei.ledger_choices(ctx))
+            rows = [
+                {"key": k, "title": t, "import": k in imports}
+                for k, t in ei.ledger_choices(ctx, purpose="export")
+            ]
+            _emit(
+                rows,
+                args.json,
+                lambda r: "\n".join(
+                    f"{x['key']}\t{x['title']}" + ("" if x["import"] else "\t（仅导出）") for x in r
+                ),
+            )
+            return 0
+        if args.excel_command == "export":
+            result = ex.export_ledger(
+                ctx, args.ledger, args.out, date_from=args.date_from, date_to=args.date_to
+            )
+            _emit(
+                result.to_dict(),
+                args.json,
+                lambda r: (
+                    f"已导出 {r['count']} 条记录：{r['title']} → {r['path']}"
+                    + ("（身份证号已按权限遮蔽）" if r["id_numbers_masked"] else "")
+                ),
+            )
+            return 0
+        overrides = []
+        for item in args.map:
+            head, sep, target = item.partition("=")
+            if not sep:
+                raise ValidationError.single(
+                    "map",
+                    "--map",
+                    f"“{item}”格式不对",
+                    "请写成“表头=字段”，如 --map 受理时间=受理日期",
+                )
+            overrides.append((head, target))
+        for item in args.value:
+            head, sep, code = item.partition("=")
+            fld, colon, text = head.partition(":")
+            if not (sep and colon and text.strip()):
+                raise ValidationError.single(
+                    "value",
+                    "--value",
+                    f"“{item}”格式不对",
+                    "请写成“字段:原表写法=分类”，如 --value 纠纷类型:山林权属=山林土地",
+                )
+            ei.remember_value_text(ctx, args.ledger, fld, text, code)
+        book = ei.read_source(args.file)
+        mapping = None
+        if overrides:
+            ins = ei.inspect_source(
+                ctx, book, args.ledger, sheet=args.sheet, header_row=args.header_row
+            )
+            mapping = ei.mapping_with_overrides(ctx, ins, overrides)
+        report = ei.run_import(
+            ctx,
+            args.file,
+            args.ledger,
+            sheet=args.sheet,
+            header_row=args.header_row,
+            mapping=mapping,
+            dry_run=args.dry_run,
+            book=book,
+        )
+        data = report.to_dict()
+        if args.report:
+            data["report"] = str(ex.write_import_report(report, args.report))
+        _emit(data, args.json, _excel_import_text)
+        if report.invalid and not args.json:
+            sys.stderr.write(
+                f"提示：有 {len(report.invalid)} 行有问题未导入，请修改原表后重新导入\n"
+            )
+    finally:
+        ctx.close()
+        db.close()
+    return 0
+
+
+def _add_excel_commands(sub: Any) -> None:
+    s = sub.add_parser("excel", help="Excel：导入历史台账、导出台账")
+    esub = s.add_subparsers(dest="excel_command", metavar="子命令", required=True)
+    e = esub.add_parser("import", help="导入历史台账（.xlsx/.csv），先用 --dry-run 试导入")
+    e.add_argument("file", help="Excel 文件（.xlsx）或 CSV 文件")
+    e.add_argument(
+        "--ledger", required=True, help="台账：disputes（矛盾纠纷）、visits（来信来访）或台账代码"
+    )
+    e.add_argument("--sheet", help="工作表名称（默认：自动选择最匹配的工作表）")
+    e.add_argument("--header-row", type=int, help="表头所在行号（默认：自动识别）")
+    e.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        help="指定列对应“表头=字段”（或“D=字段”、“表头=不导入”），可重复",
+    )
+    e.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        help="指定分类写法的对应“字段:原表写法=分类”（会记住），如 纠纷类型:山林权属=山林土地",
+    )
+    e.add_argument("--dry-run", action="store_true", help="试导入：只校验并显示结果，不写入台账")
+    e.add_argument("--report", help="把校验报告保存为 Excel 文件")
+    e.add_argument("--json", action="store_true", help="输出 JSON")
+    e = esub.add_parser("export", help="导出台账为 Excel（台账格式）")
+    e.add_argument("--ledger", required=True, help="台账：disputes、visits 或台账代码")
+    e.add_argument("--out", required=True, help="输出文件（.xlsx）")
+    e.add_argument("--from", dest="date_from", help="起始日期（含）")
+    e.add_argument("--to", dest="date_to", help="截止日期（含）")
+    e.add_argument("--json", action="store_true", help="输出 JSON")
+    e = esub.add_parser("ledgers", help="列出可导入、导出的台账")
+    e.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_excel)
+
+
+# --- printing (文书打印) ------------------------------------------------------------------------
+
+
+def _print_list_text(rows: list[dict[str, Any]]) -> str:
+    width = max(len(r["name"]) for r in rows) + 2
+    lines = ["可打印的文书（zongzhi print 文书名 …）：", ""]
+    for r in rows:
+        lines.append(f"  {r['name']:<{width}}{r['title']}（{r['kind_label']}；{r['needs']}）")
+    return "\n".join(lines)
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from app.print import FORMS, KIND_LABELS, get_form, render
+    from app.print.spec import TARGET_HINTS
+
+    if args.list:
+        rows = [
+            {
+                "name": spec.cli_name,
+                "key": spec.key,
+                "title": spec.title,
+                "kind": spec.kind,
+                "kind_label": "、".join(KIND_LABELS.get(k, k) for k in spec.kinds),
+                "needs": {
+                    "record": "--id 案件编码或记录编号",
+                    "period": "--from 日期 --to 日期",
+                    "month": "--month 年-月",
+                }[spec.target],
+                "description": spec.description,
+            }
+            for spec in FORMS.values()
+        ]
+        _emit(rows, args.json, _print_list_text)
+        if not args.json:
+            from app.print.fonts import get_fonts
+
+            used = get_fonts().describe()
+            print(f"\n字体：正文 {used['body']}；标题 {used['title']}；黑体 {used['heading']}")
+        return 0
+    if not args.form:
+        raise ValidationError.single(
+            "form",
+            "文书",
+            "未指定",
+            "请写明要打印的文书，如 zongzhi print agreement --id 编码；用 --list 查看全部",
+        )
+    spec = get_form(args.form)
+    if spec.target == "record":
+        ref = args.id or ""
+        if not ref.strip():
+            raise ValidationError.single(
+                "id", "--id", "未填写", f"请用 --id 指定{TARGET_HINTS['record']}"
+            )
+    elif spec.target == "period":
+        if args.month:
+            ref = args.month
+        elif args.date_from or args.date_to:
+            if not (args.date_from and args.date_to):
+                raise ValidationError.single(
+                    "from", "--from/--to", "需要同时填写", "如 --from 2026-01-01 --to 2026-03-31"
+                )
+            ref = f"{args.date_from}~{args.date_to}"
+        else:
+            ref = args.id or ""
+        if not ref.strip():
+            raise ValidationError.single(
+                "from", "期间", "未填写", "请用 --from 和 --to 指定起止日期，或 --month 2026-03"
+            )
+    else:
+        ref = args.month or args.id or ""
+        if not ref.strip():
+            raise ValidationError.single(
+                "month", "--month", "未填写", "请用 --month 指定月份，如 2026-03"
+            )
+    if not args.out:
+        raise ValidationError.single(
+            "out", "--out", "未填写", "请用 --out 指定输出的 PDF 文件，如 --out 协议书.pdf"
+        )
+    options: dict[str, Any] = {}
+    if args.narrative_file:
+        options["narrative"] = Path(args.narrative_file).read_text(encoding="utf-8")
+    elif args.narrative:
+        options["narrative"] = args.narrative
+    if args.issue_no:
+        options["issue_no"] = args.issue_no
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        pdf = render(spec.key, ctx, ref, options)
+    finally:
+        ctx.close()
+        db.close()
+    out = Path(args.out)
+    out.write_bytes(pdf)
+    pages = len(re.findall(rb"/Type /Page[^s]", pdf))
+    print(f"已生成：{out}（{spec.title}，共 {pages} 页）")
+    return 0
+
+
+def _add_print_commands(sub: Any) -> None:
+    s = sub.add_parser(
+        "print",
+        help="打印文书和台账（PDF）：协议书、申请书、回执、台账、月通报…（--list 查看全部）",
+    )
+    s.add_argument("form", nargs="?", help="文书名称，如 agreement、visit-ledger（见 --list）")
+    s.add_argument("--id", help="案件编码（一案一码）或记录编号")
+    s.add_argument("--out", help="输出的 PDF 文件")
+    s.add_argument("--from", dest="date_from", help="台账起始日期（含）")
+    s.add_argument("--to", dest="date_to", help="台账截止日期（含）")
+    s.add_argument("--month", help="月份，如 2026-03（月通报、按月打印台账）")
+    s.add_argument("--narrative", help="月通报正文")
+    s.add_argument("--narrative-file", help="月通报正文（UTF-8 文本文件）")
+    s.add_argument("--issue-no", type=int, help="月通报期数")
+    s.add_argument("--list", action="store_true", help="列出全部可打印的文书")
+    s.add_argument("--json", action="store_true", help="与 --list 一起：输出 JSON")
+    s.set_defaults(func=cmd_print)
+
+
+# --- sync: station cards, bundles, acknowledgements, supervision (DESIGN §5) ---------------
+
+
+def _sync_passphrase_prompt() -> None:
+    """On a terminal, ask for the file keystore's passphrase when the environment lacks it."""
+    if not sys.stdin.isatty():
+        return
+    from app.sync.keystore import set_passphrase_provider
+
+    def ask(prompt: str, creating: bool) -> str | None:
+        first = getpass.getpass(prompt + "：")
+        if creating and getpass.getpass("请再输入一次：") != first:
+            sys.stderr.write("两次输入的口令不一致\n")
+            return None
+        return first
+
+    set_passphrase_provider(ask)
+
+
+def _keystore_warning(db: Database) -> None:
+    from app.sync.keys import key_info
+
+    info = key_info(db)
+    if info is not None and info.warning:
+        sys.stderr.write(f"提示：{info.warning}\n")
+
+
+def _local_time(moment: Any) -> str:
+    from app.rules.dates import CHINA_TZ
+
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def cmd_card(args: argparse.Namespace) -> int:
+    from app.sync import cards
+    from app.sync.keys import renew_station_keys
+
+    _sync_passphrase_prompt()
+    if args.card_command == "show":
+        card = cards.read_card(Path(args.file))
+        _emit(
+            cards.card_dict(card),
+            args.json,
+            lambda c: f"{c['name']}（{c['code']}，{c['level_label']}）\n指纹：{c['fingerprint']}",
+        )
+        return 0
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        if args.card_command == "export":
+            path, fp = cards.export_card(ctx, Path(args.out))
+            _keystore_warning(db)
+            _emit(
+                {"file": str(path), "fingerprint": fp},
+                args.json,
+                lambda r: (
+                    f"已导出工作站卡片：{r['file']}\n指纹：{r['fingerprint']}（请电话告知对方核对）"
+                ),
+            )
+        elif args.card_command == "import":
+            card = cards.read_card(Path(args.file))
+            expect = args.fingerprint
+            if expect is None and not args.yes:
+                if not sys.stdin.isatty():
+                    raise ValidationError.single(
+                        "fingerprint",
+                        "指纹",
+                        "未核对",
+                        f"请与对方电话核对指纹（本卡片为 {card.fingerprint}），"
+                        "然后加 --fingerprint 指纹 或 --yes 再导入",
+                    )
+                print(f"{card.name}（{card.code}，{card.level_label}）")
+                print(f"指纹：{card.fingerprint}")
+                answer = input("请与对方电话核对指纹，一致请输入 y：")
+                if answer.strip().lower() not in ("y", "yes", "是"):
+                    print("已取消，未配对")
+                    return 1
+            result = cards.import_card(ctx, card, expect_fingerprint=expect, replace=args.replace)
+            _emit(
+                {**cards.card_dict(card), "relation": result.relation, "status": result.status},
+                args.json,
+                lambda _r: result.message,
+            )
+        elif args.card_command == "list":
+            rows = [
+                {
+                    "code": p.station_code,
+                    "name": p.name,
+                    "relation": "上级" if p.relation == "parent" else "下级",
+                    "fingerprint": p.fingerprint,
+                    "paired_at": _local_time(p.paired_at),
+                    "last_import_at": _local_time(p.last_import_at),
+                }
+                for p in cards.peers(ctx)
+            ]
+            _emit(
+                rows,
+                args.json,
+                lambda r: (
+                    "\n".join(
+                        f"{x['relation']} {x['code']} {x['name']}  指纹 {x['fingerprint']}  最近导入 {x['last_import_at']}"
+                        for x in r
+                    )
+                    or "尚未与任何工作站配对"
+                ),
+            )
+        elif args.card_command == "remove":
+            peer = cards.unpair(ctx, args.code)
+            print(f"已解除与 {peer.name}（{peer.station_code}）的配对，其已导入的记录仍保留")
+        elif args.card_command == "renew":
+            ctx.require("sync.pair")
+            if not args.yes:
+                raise ValidationError.single(
+                    "yes", "确认", "更换密钥后上下级须重新交换卡片", "确认无误后加 --yes 再执行"
+                )
+            info = renew_station_keys(db)
+            print(
+                f"已生成新的同步密钥，新指纹：{info.fingerprint}；请导出新卡片交上级和下级重新配对"
+            )
+    finally:
+        ctx.close()
+        db.close()
+    return 0
+
+
+def _import_text(results: list[Any]) -> str:
+    lines: list[str] = []
+    for r in results:
+        head = {"imported": "✓", "duplicate": "＝", "dry_run": "…", "rejected": "✗"}[r.status]
+        lines.append(f"{head} {Path(r.path).name}：{r.message}")
+        summary = r.summary or {}
+        if r.status in ("imported", "dry_run"):
+            for t in summary.get("tables", {}).values():
+                lines.append(
+                    f"    {t['label']}：新增 {t['new']}，更新 {t['updated']}，未变 {t['unchanged']}，拒收 {t['rejected']}"
+                )
+            for rej in summary.get("rejected", [])[:20]:
+                lines.append(f"    拒收 {rej['label']} {rej['ref']}：{rej['reason']}")
+            for notice in summary.get("notices", []):
+                lines.append(f"    提示：{notice}")
+            peer = summary.get("peer_summary") or {}
+            for rej in peer.get("rejected", [])[:20]:
+                lines.append(f"    上级拒收 {rej['label']} {rej['ref']}：{rej['reason']}")
+        if r.ack_path:
+            lines.append(f"    回执已写入：{r.ack_path}（请交对方导入）")
+    return "\n".join(lines)
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from app.sync.bundle import export_bundle, issue_ack
+    from app.sync.importer import import_files
+
+    _sync_passphrase_prompt()
+    db = _open(args)
+    ctx = _ctx(args, db)
+    code = 0
+    try:
+        if args.bundle_command == "export":
+            res = export_bundle(ctx, Path(args.out), to=args.to, full=args.full)
+            _keystore_warning(db)
+            for notice in res.notices:
+                sys.stderr.write(f"提示：{notice}\n")
+            _emit(
+                res.as_dict(),
+                args.json,
+                lambda r: (
+                    f"已导出同步包：{r['file']}\n发往 {r['recipient']['name']}（{r['recipient']['code']}），"
+                    f"共 {r['record_count']} 条记录，{r['size'] // 1024 + 1} KB"
+                ),
+            )
+        elif args.bundle_command in ("import", "ack"):
+            if args.bundle_command == "ack" and args.issue:
+                if not args.to or not args.out:
+                    raise ValidationError.single(
+                        "to", "--to / --out", "未指定", "重新生成回执须指定对方代码和输出位置"
+                    )
+                res = issue_ack(ctx, args.to, Path(args.out))
+                _emit(
+                    res.as_dict(), args.json, lambda r: f"已生成回执：{r['file']}（请交对方导入）"
+                )
+                return 0
+            if not args.files:
+                raise ValidationError.single("files", "文件", "未指定", "请给出要导入的文件")
+            kind = "ack" if args.bundle_command == "ack" else None
+            results = import_files(
+                ctx, [Path(f) for f in args.files], dry_run=args.dry_run, expect_kind=kind
+            )
+            if args.bundle_command == "import" and not args.dry_run and not args.no_ack:
+                for r in results:
+                    if r.kind == "bundle" and r.verified and (r.ok or r.reason in ("gap", "stale")):
+                        where = Path(args.ack_dir) if args.ack_dir else Path(r.path).parent
+                        r.ack_path = issue_ack(ctx, r.sender_code, where).path
+            _emit([r.as_dict() for r in results], args.json, lambda _d: _import_text(results))
+            for r in results:
+                if r.status == "rejected":
+                    sys.stderr.write(f"错误：{Path(r.path).name}：{r.message}\n")
+                    code = 1
+        elif args.bundle_command == "inspect":
+            from app.sync.importer import inspect_bundle
+
+            info = inspect_bundle(ctx, Path(args.file), Path(args.out))
+            _emit(
+                info,
+                args.json,
+                lambda r: (
+                    f"已写入核查文件：{r['file']}（"
+                    + "，".join(f"{k} {v} 条" for k, v in r["counts"].items())
+                    + "）。文件含个人信息，核查后请删除"
+                ),
+            )
+        elif args.bundle_command == "log":
+            from app.sync.status import history
+
+            rows = history(db, limit=args.limit, peer=args.peer)
+            _emit(
+                [
+                    {
+                        "id": h.id,
+                        "at": _local_time(h.at),
+                        "direction": h.direction_label,
+                        "kind": h.kind_label,
+                        "peer": f"{h.peer_name}（{h.peer_code}）",
+                        "status": h.status_label,
+                        "records": h.record_count,
+                        "file": h.file_name,
+                        "message": h.message,
+                        "totals": h.totals,
+                    }
+                    for h in rows
+                ],
+                args.json,
+                lambda d: (
+                    "\n".join(
+                        f"{x['at']} {x['direction']}{x['kind']} {x['peer']} {x['status']} {x['records']}条 {x['message']}  [{x['id']}]"
+                        for x in d
+                    )
+                    or "暂无同步记录"
+                ),
+            )
+        elif args.bundle_command == "show":
+            from app.sync.status import log_summary
+
+            try:
+                summary = log_summary(db, args.id)
+            except KeyError:
+                raise ValidationError.single(
+                    "id", "记录编号", f"“{args.id}”不存在", "请用 zongzhi bundle log 查看编号"
+                ) from None
+            if args.pdf:
+                from app.print.sync_summary import import_summary_pdf
+
+                Path(args.pdf).write_bytes(
+                    import_summary_pdf(summary, station_name=ctx.station.name)
+                )
+                print(f"已生成导入情况表：{args.pdf}")
+            else:
+                _emit(summary, args.json, lambda s: json.dumps(s, ensure_ascii=False, indent=2))
+        elif args.bundle_command == "status":
+            from app.sync.status import sync_status
+
+            st = sync_status(db)
+            data = {
+                "station": st.station_code,
+                "epoch": st.epoch,
+                "fingerprint": st.keys.fingerprint if st.keys else None,
+                "keystore": st.keys.store if st.keys else None,
+                "keystore_warning": st.keystore_warning,
+                "pending_up": st.pending_up,
+                "pending_label": st.pending_label,
+                "peers": [
+                    {
+                        "code": p.code,
+                        "name": p.name,
+                        "relation": p.relation_label,
+                        "pending": p.pending,
+                        "held": p.held,
+                        "last_import_at": _local_time(p.last_import_at),
+                        "last_export_at": _local_time(p.last_export_at),
+                    }
+                    for p in st.peers
+                ],
+                "last_error": st.last_error.message if st.last_error else "",
+            }
+            _emit(
+                data,
+                args.json,
+                lambda d: "\n".join(
+                    [
+                        f"本站 {d['station']}  密钥指纹 {d['fingerprint'] or '（未创建）'}  {d['pending_label']}"
+                    ]
+                    + [
+                        f"  {p['relation']} {p['code']} {p['name']}：待确认 {p['pending']} 条，最近导入 {p['last_import_at']}，最近导出 {p['last_export_at']}"
+                        for p in d["peers"]
+                    ]
+                    + ([f"  最近错误：{d['last_error']}"] if d["last_error"] else [])
+                ),
+            )
+    finally:
+        ctx.close()
+        db.close()
+    return code
+
+
+def _supervision_row(v: Any) -> dict[str, Any]:
+    s = v.record
+    return {
+        "id": s.id,
+        "supervision_no": s.supervision_no,
+        "kind": v.kind_label,
+        "case_code": s.case_code,
+        "case_title": s.case_title,
+        "station": v.station_name,
+        "due_on": s.due_on.isoformat() if s.due_on else None,
+        "status": v.state_label,
+        "responsible_unit": s.responsible_unit,
+        "responsible_person": s.responsible_person,
+        "feedback_count": v.feedback_count,
+        "latest_feedback": v.latest_feedback.content if v.latest_feedback else "",
+    }
+
+
+def cmd_supervise(args: argparse.Namespace) -> int:
+    from app.services import supervision as sv
+
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        if args.sup_command == "add":
+            sup = sv.create_supervision(
+                ctx,
+                sv.SupervisionInput(
+                    case=args.case,
+                    kind=args.kind,
+                    content=args.content,
+                    requirement=args.requirement,
+                    lead_name=args.lead,
+                    responsible_unit=args.unit,
+                    responsible_person=args.person,
+                    measures=args.measures,
+                    due_on=args.due,
+                    supervisor_name=args.supervisor,
+                ),
+            )
+            _emit(
+                {"id": sup.id, "supervision_no": sup.supervision_no, "case_code": sup.case_code},
+                args.json,
+                lambda r: (
+                    f"已下发 {r['supervision_no']}（案件 {r['case_code']}），将随下一个回执送达该站"
+                ),
+            )
+        elif args.sup_command == "list":
+            views = sv.list_supervisions(
+                ctx, station=args.station, status=args.status, overdue_only=args.overdue
+            )
+            _emit(
+                [_supervision_row(v) for v in views],
+                args.json,
+                lambda rows: (
+                    "\n".join(
+                        f"{r['supervision_no']} {r['kind']} {r['case_code']} {r['station']} 时限 {r['due_on'] or '—'} {r['status']}"
+                        for r in rows
+                    )
+                    or "暂无督办记录"
+                ),
+            )
+        elif args.sup_command == "close":
+            sup = sv.close_supervision(ctx, args.no, args.note)
+            print(f"已办结 {sup.supervision_no}")
+        elif args.sup_command == "withdraw":
+            sup = sv.withdraw_supervision(ctx, args.no, args.reason)
+            print(f"已撤销 {sup.supervision_no}")
+        elif args.sup_command == "feedback":
+            fb = sv.add_feedback(
+                ctx,
+                args.no,
+                sv.FeedbackInput(
+                    progress=args.progress, content=args.content, responded_on=args.on
+                ),
+            )
+            print(f"已反馈 {fb.supervision_no}，将随下一个同步包报送上级")
+    finally:
+        ctx.close()
+        db.close()
+    return 0
+
+
+def _add_sync_commands(sub: Any) -> None:
+    s = sub.add_parser("card", help="工作站卡片：配对上下级")
+    csub = s.add_subparsers(dest="card_command", metavar="子命令", required=True)
+    c = csub.add_parser("export", help="导出本站卡片（首次使用时自动创建密钥）")
+    c.add_argument("--out", required=True, help="输出文件或文件夹（如U盘）")
+    c.add_argument("--json", action="store_true")
+    c = csub.add_parser("import", help="导入对方卡片并配对（须先电话核对指纹）")
+    c.add_argument("file", help="对方的工作站卡片（.zzc）")
+    c.add_argument("--fingerprint", help="电话核对得到的对方指纹（不一致则拒绝）")
+    c.add_argument("--yes", action="store_true", help="已人工核对指纹")
+    c.add_argument("--replace", action="store_true", help="对方更换了密钥：用新卡片替换")
+    c.add_argument("--json", action="store_true")
+    c = csub.add_parser("show", help="查看卡片及指纹（不导入）")
+    c.add_argument("file")
+    c.add_argument("--json", action="store_true")
+    c = csub.add_parser("list", help="已配对的工作站")
+    c.add_argument("--json", action="store_true")
+    c = csub.add_parser("remove", help="解除配对")
+    c.add_argument("code", help="对方区划代码")
+    c = csub.add_parser("renew", help="重新生成本站密钥（更换电脑、密钥丢失或泄露时）")
+    c.add_argument("--yes", action="store_true", help="确认更换")
+    s.set_defaults(func=cmd_card)
+
+    s = sub.add_parser("bundle", help="同步包：导出、导入、回执")
+    bsub = s.add_subparsers(dest="bundle_command", metavar="子命令", required=True)
+    b = bsub.add_parser("export", help="导出同步包（自上次回执以来的全部变更）")
+    b.add_argument("--out", required=True, help="输出文件或文件夹（如U盘）")
+    b.add_argument("--to", help="接收方区划代码（默认：上级）")
+    b.add_argument("--full", action="store_true", help="导出全部记录（对方提示缺少变更时）")
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("import", help="导入同步包（可一次多个），并生成回执")
+    b.add_argument("files", nargs="+", help="同步包文件（.zzb）")
+    b.add_argument("--dry-run", action="store_true", help="只预检，不写入台账")
+    b.add_argument("--ack-dir", help="回执写入的文件夹（默认：同步包所在文件夹）")
+    b.add_argument("--no-ack", action="store_true", help="不生成回执")
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("ack", help="导入上级回执；或 --issue 重新生成给下级的回执")
+    b.add_argument("files", nargs="*", help="回执文件（.zza）")
+    b.add_argument("--issue", action="store_true", help="重新生成回执")
+    b.add_argument("--to", help="回执接收方区划代码（与 --issue 一起用）")
+    b.add_argument("--out", help="回执输出文件或文件夹（与 --issue 一起用）")
+    b.add_argument("--dry-run", action="store_true", help=argparse.SUPPRESS)
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser(
+        "inspect", help="核查同步包内容（验证并解密，不导入），写入单独的 SQLite 文件"
+    )
+    b.add_argument("file", help="发给本站的同步包或回执")
+    b.add_argument("--out", required=True, help="核查文件（.sqlite3，不得已存在）")
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("log", help="同步记录（导出、导入、拒绝）")
+    b.add_argument("--peer", help="只看某个工作站")
+    b.add_argument("--limit", type=int, default=50)
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("show", help="查看或打印一次导入的情况表")
+    b.add_argument("id", help="同步记录编号（见 bundle log）")
+    b.add_argument("--pdf", help="输出为 PDF 文件")
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("status", help="同步状态：待确认变更、最近导入导出")
+    b.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_bundle)
+
+    s = sub.add_parser("supervise", help="督办、交办、批注及反馈")
+    ssub = s.add_subparsers(dest="sup_command", metavar="子命令", required=True)
+    a = ssub.add_parser("add", help="对下级案件督办/交办/批注（六定）")
+    a.add_argument("--case", required=True, help="案件编码")
+    a.add_argument("--kind", default="督办", help="督办 / 交办 / 批注")
+    a.add_argument("--content", required=True, help="督办事项")
+    a.add_argument("--requirement", default="", help="办理及反馈要求")
+    a.add_argument("--lead", default="", help="包案领导")
+    a.add_argument("--unit", default="", help="责任单位")
+    a.add_argument("--person", default="", help="责任人")
+    a.add_argument("--measures", default="", help="化解措施")
+    a.add_argument("--due", default="", help="办理时限（日期）")
+    a.add_argument("--supervisor", default="", help="督办人（默认：当前操作员）")
+    a.add_argument("--json", action="store_true")
+    a = ssub.add_parser("list", help="督办记录")
+    a.add_argument("--station", help="只看某个工作站")
+    a.add_argument("--status", choices=["open", "closed", "withdrawn"])
+    a.add_argument("--overdue", action="store_true", help="只看超期未办结的")
+    a.add_argument("--json", action="store_true")
+    a = ssub.add_parser("close", help="办结督办")
+    a.add_argument("no", help="督办编号")
+    a.add_argument("--note", default="", help="办结意见")
+    a = ssub.add_parser("withdraw", help="撤销督办")
+    a.add_argument("no", help="督办编号")
+    a.add_argument("--reason", required=True, help="撤销理由")
+    a = ssub.add_parser("feedback", help="（村）反馈督办办理情况")
+    a.add_argument("no", help="督办编号")
+    a.add_argument("--progress", default="in_progress", help="正在办理 / 已办结 / 需上级协调")
+    a.add_argument("--content", required=True, help="办理情况")
+    a.add_argument("--on", default="", help="反馈日期")
+    s.set_defaults(func=cmd_supervise)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.services import reporting
+    from app.services.stats import compute
+    from app.services.stats_export import comparison_table, export_xlsx
+
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        if args.report_command == "monthly":
+            return _report_monthly(args, ctx)
+        if args.report_command == "compare":
+            cmp = reporting.compare(ctx, args.month)
+            if args.xlsx:
+                export_xlsx(Path(args.xlsx), ctx.station.name, [comparison_table(cmp)])
+            table = comparison_table(cmp)
+            _emit(
+                {k: v for k, v in cmp.items() if k != "rollup_detail"},
+                args.json,
+                lambda _r: "\n".join(
+                    "\t".join(str(x) for x in row) for row in [table.columns, *table.rows]
+                ),
+            )
+        elif args.report_command == "not-reported":
+            data = reporting.not_reported(ctx, args.month)
+            _emit(
+                data,
+                args.json,
+                lambda r: (
+                    "本月未报送月报："
+                    + ("、".join(x["name"] for x in r["month"]) or "无")
+                    + "\n七日内未同步："
+                    + ("、".join(x["name"] for x in r["week"]) or "无")
+                ),
+            )
+        elif args.report_command == "overdue":
+            items = reporting.overdue_items(ctx, include_own=not args.villages_only)
+            rows = [
+                {
+                    "case_code": i.case_code,
+                    "station": i.station_name,
+                    "title": i.title,
+                    "status": i.status_label,
+                    "due_on": i.due_on.isoformat(),
+                    "days_overdue": i.days_overdue,
+                    "supervised": i.supervised,
+                }
+                for i in items
+            ]
+            _emit(
+                rows,
+                args.json,
+                lambda r: (
+                    "\n".join(
+                        f"{x['case_code']}\t{x['station']}\t超期{x['days_overdue']}天\t{x['status']}"
+                        f"\t{'已督办' if x['supervised'] else '未督办'}\t{x['title']}"
+                        for x in r
+                    )
+                    or "没有超期事项"
+                ),
+            )
+        elif args.report_command == "supervise":
+            from app.services.supervision import SupervisionInput, create_supervision
+
+            case = __import__("app.services.cases", fromlist=["find_case"]).find_case(
+                ctx, args.case
+            )
+            draft = reporting.supervision_draft(ctx, case.id)
+            for key in ("lead_name", "responsible_person", "responsible_unit", "due_on", "content"):
+                value = getattr(args, key)
+                if value:
+                    draft[key] = value
+            sup = create_supervision(ctx, SupervisionInput(**draft))
+            out = f"已督办：{sup.supervision_no}（{sup.case_code}，办理时限 {sup.due_on}）"
+            if args.out:
+                from app.print import render
+
+                Path(args.out).write_bytes(render("supervision_notice", ctx, sup.id))
+                out += f"；督办通知书：{args.out}"
+            print(out)
+        else:  # stats of one station for scripts
+            _emit(compute(ctx, args.month), True, str)
+    finally:
+        ctx.close()
+        db.close()
+    return 0
+
+
+def _report_monthly(args: argparse.Namespace, ctx: Any) -> int:
+    from app.services import reporting
+
+    if args.submit:
+        saved = reporting.submit_monthly_report(
+            ctx, args.month, note=args.note or "", confirm_zero=args.zero
+        )
+        for w in saved.warnings:
+            sys.stderr.write(f"提示：{w}\n")
+        kind = "零报告" if saved.record.is_zero else "月报"
+        print(f"已提交{args.month}{kind}（第{saved.record.version}版），随下次同步上报")
+    if args.out:
+        from app.print import render
+
+        options: dict[str, Any] = {}
+        if args.narrative_file:
+            options["narrative"] = Path(args.narrative_file).read_text(encoding="utf-8")
+        Path(args.out).write_bytes(render("month_report", ctx, args.month, options))
+        print(f"已生成月通报：{args.out}")
+    if not args.submit and not args.out:
+        raise ValidationError.single(
+            "out", "输出", "未指定", "请用 --out F.pdf 生成月通报，或 --submit 提交月报"
+        )
+    return 0
+
+
+def cmd_screening(args: argparse.Namespace) -> int:
+    from app.services.reporting import ScreeningInput, list_screenings, record_screening
+
+    db = _open(args)
+    ctx = _ctx(args, db)
+    try:
+        if args.screening_command == "add":
+            row = record_screening(
+                ctx,
+                ScreeningInput(
+                    held_on=args.on,
+                    kind=args.kind,
+                    scope=args.scope,
+                    participants=args.participants,
+                    found_count=args.found,
+                    resolved_count=args.resolved,
+                    findings=args.findings,
+                ),
+            )
+            print(f"已登记排查：{row.held_on}，发现纠纷 {row.found_count} 件")
+        else:
+            rows = [
+                {
+                    "held_on": r.held_on.isoformat(),
+                    "kind": r.kind,
+                    "scope": r.scope,
+                    "found": r.found_count,
+                    "resolved": r.resolved_count,
+                }
+                for r in list_screenings(ctx, args.month)
+            ]
+            _emit(
+                rows,
+                args.json,
+                lambda r: (
+                    "\n".join(
+                        f"{x['held_on']}\t{x['scope']}\t发现{x['found']}\t化解{x['resolved']}"
+                        for x in r
+                    )
+                    or "暂无排查记录"
+                ),
+            )
+    finally:
+        ctx.close()
+        db.close()
+    return 0
+
+
+def _add_report_commands(sub: Any) -> None:
+    s = sub.add_parser("report", help="月报、月通报、各村对比、未报送、超期督办")
+    rsub = s.add_subparsers(dest="report_command", metavar="子命令", required=True)
+    r = rsub.add_parser(
+        "monthly", help="生成月通报 PDF；--submit 提交月报（无事项须加 --zero 零报告）"
+    )
+    r.add_argument("--month", required=True, help="月份，如 2026-03")
+    r.add_argument("--out", help="月通报 PDF 文件")
+    r.add_argument("--narrative-file", help="通报正文（文本文件，可选）")
+    r.add_argument("--submit", action="store_true", help="提交本站月报（随同步上报）")
+    r.add_argument("--zero", action="store_true", help="确认本月无事项，作零报告")
+    r.add_argument("--note", help="月报备注")
+    r = rsub.add_parser("compare", help="乡镇：各村（社区）对比与合计")
+    r.add_argument("--month", required=True)
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--xlsx", help="导出为 Excel")
+    r = rsub.add_parser("not-reported", help="乡镇：未报送月报、七日内未同步的村")
+    r.add_argument("--month", required=True)
+    r.add_argument("--json", action="store_true")
+    r = rsub.add_parser("overdue", help="超期未办结事项（含各村）")
+    r.add_argument("--villages-only", action="store_true", help="只看下级工作站的事项")
+    r.add_argument("--json", action="store_true")
+    r = rsub.add_parser("supervise", help="乡镇：一键督办超期事项并生成督办通知书")
+    r.add_argument("case", help="案件编码")
+    r.add_argument("--lead-name", default="", help="包案领导")
+    r.add_argument("--responsible-unit", default="", help="责任单位（默认：案件所属工作站）")
+    r.add_argument("--responsible-person", default="", help="责任人（默认：调解员/首问责任人）")
+    r.add_argument("--due-on", default="", help="办理时限（默认：7日后）")
+    r.add_argument("--content", default="", help="督办事项（默认自动生成）")
+    r.add_argument("--out", help="督办通知书 PDF")
+    s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("screening", help="矛盾纠纷排查登记")
+    ssub = s.add_subparsers(dest="screening_command", metavar="子命令", required=True)
+    a = ssub.add_parser("add", help="登记一次排查")
+    a.add_argument("--on", default=None, help="排查日期（默认今天）")
+    a.add_argument("--kind", default="routine", help="日常排查/集中排查/专项排查")
+    a.add_argument("--scope", required=True, help="排查范围")
+    a.add_argument("--participants", default="", help="参加人员")
+    a.add_argument("--found", default="0", help="发现纠纷数")
+    a.add_argument("--resolved", default="0", help="当场化解数")
+    a.add_argument("--findings", default="", help="排查情况")
+    a = ssub.add_parser("list", help="排查记录")
+    a.add_argument("--month", default=None)
+    a.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_screening)
+
+
 def _start_log(args: argparse.Namespace) -> logging.Logger:
     """Log which command ran and how it ended — never its arguments (they carry names)."""
     from app.config import log_dir_for
@@ -635,6 +2020,8 @@ def _start_log(args: argparse.Namespace) -> logging.Logger:
 
 
 COMMANDS = (
+    "report",
+    "screening",
     "init",
     "demo",
     "stats",
@@ -645,6 +2032,12 @@ COMMANDS = (
     "dispute",
     "backup",
     "restore",
+    "register",
+    "excel",
+    "print",
+    "card",
+    "bundle",
+    "supervise",
 )
 
 
@@ -666,6 +2059,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("已取消\n")
         return 130
+    except OSError as exc:
+        sys.stderr.write(f"错误：文件操作失败（{exc.strerror or exc}）\n")
+        return 1
     except SystemExit:
         raise
     except Exception as exc:  # unexpected: keep the ledger safe, say where the details are
@@ -674,9 +2070,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"错误：程序内部错误（{type(exc).__name__}），未完成的操作已撤销，详细信息已记入日志，请联系技术支持\n"
         )
         return 70
-    except OSError as exc:
-        sys.stderr.write(f"错误：文件操作失败（{exc.strerror or exc}）\n")
-        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

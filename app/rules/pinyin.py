@@ -1,8 +1,10 @@
-"""Pinyin search keys for names: full pinyin and initials (``zs`` finds 张三)."""
+"""Pinyin search keys for names: full pinyin and initials (``zs`` finds 张三).
+
+pypinyin is imported on first use: its phrase dictionary costs ~150 ms and ~55 MB, which the
+GUI's start-up and a clerk who only reads the ledger should not pay (DESIGN §9 targets).
+"""
 
 from __future__ import annotations
-
-from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the character's default reading.
 _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -38,6 +40,8 @@ def name_syllables(name: str) -> list[str]:
             syllables.extend(_SURNAME_READINGS[surname])
             rest = rest[len(surname) :]
             break
+    from pypinyin import Style, lazy_pinyin
+
     syllables.extend(lazy_pinyin(rest, style=Style.NORMAL, errors="ignore"))
     return [s.lower() for s in syllables if s and s.isascii() and s.isalpha()]
 
@@ -50,4 +54,6 @@ def name_keys(name: str) -> tuple[str, str]:
 
 def text_initials(text: str) -> str:
     """Initials of any Chinese text (for searching titles by pinyin initials)."""
+    from pypinyin import lazy_pinyin
+
     return "".join(s[0] for s in lazy_pinyin(text, errors="ignore") if s and s.isascii())

@@ -156,6 +156,7 @@ DISPUTE = StateMachine(
 
 EVENT_LABELS = {
     "registered": "登记",
+    "imported": "历史台账导入",
     "updated": "修改",
     "reviewed": "审核",
     "accepted": "受理",

@@ -44,6 +44,24 @@ class DecisionItem:
     source: str
 
 
+@dataclass(frozen=True)
+class SupervisionItem:
+    """An open 督办/交办 on this station's case (a village) or issued here (a township)."""
+
+    supervision_id: str
+    supervision_no: str
+    kind_label: str
+    case_type: str
+    case_id: str
+    case_code: str
+    case_title: str
+    content: str
+    due_on: date | None
+    days_left: int | None
+    state_label: str
+    station_name: str
+
+
 @dataclass
 class Dashboard:
     today: date
@@ -63,6 +81,7 @@ class Dashboard:
     open_disputes: int
     decisions: list[DecisionItem] = field(default_factory=list)
     decisions_available: bool = False
+    supervisions: list[SupervisionItem] = field(default_factory=list)
 
     @property
     def month_success_rate(self) -> float | None:
@@ -172,6 +191,44 @@ def _decisions(ctx: Ctx, within: int) -> tuple[list[DecisionItem], bool]:
     return out, True
 
 
+def _supervisions(ctx: Ctx, limit: int) -> list[SupervisionItem]:
+    """Village: open 督办 on its cases (they arrived with an acknowledgement from the township).
+    Township and above: open ones it issued that are overdue or still unanswered."""
+    from .supervision import list_supervisions
+
+    today = ctx.today()
+    views = list_supervisions(ctx, status="open", limit=limit)
+    out: list[SupervisionItem] = []
+    for v in views:
+        sup = v.record
+        mine = sup.case_origin == ctx.station_code
+        if not mine and v.state not in ("overdue", "open-awaiting"):
+            continue
+        out.append(
+            SupervisionItem(
+                supervision_id=sup.id,
+                supervision_no=sup.supervision_no,
+                kind_label=v.kind_label,
+                case_type=sup.case_type,
+                case_id=sup.case_id,
+                case_code=sup.case_code,
+                case_title=sup.case_title,
+                content=sup.content,
+                due_on=sup.due_on,
+                days_left=days_left(sup.due_on, today),
+                state_label=v.state_label,
+                station_name=v.station_name,
+            )
+        )
+    out.sort(key=lambda i: (i.due_on is None, i.due_on or today))
+    return out
+
+
+def build(ctx: Ctx, *, limit: int = LIST_LIMIT) -> Dashboard:
+    """Alias of :func:`dashboard` (the name other services use)."""
+    return dashboard(ctx, limit=limit)
+
+
 def dashboard(ctx: Ctx, *, limit: int = LIST_LIMIT) -> Dashboard:
     today = ctx.today()
     s = ctx.session
@@ -211,4 +268,5 @@ def dashboard(ctx: Ctx, *, limit: int = LIST_LIMIT) -> Dashboard:
         open_disputes=count(Dispute, d_live, Dispute.status.in_(sorted(DISPUTE.open_statuses))),
         decisions=decisions,
         decisions_available=available,
+        supervisions=_supervisions(ctx, limit),
     )

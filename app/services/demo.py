@@ -290,6 +290,9 @@ def generate(
     finally:
         ctx.clock = real_clock
         ctx.session.info["clock"] = real_clock
+    from .register_demo import generate_register_demo
+
+    generate_register_demo(ctx, seed=seed)
     return DemoCounts(visits, disputes, len(ops))
 
 

@@ -311,3 +311,40 @@ def overdue_items(ctx: Ctx, *, include_own: bool = True, limit: int = 500) -> li
         )
     items.sort(key=lambda i: (-i.days_overdue, i.case_code))
     return items[:limit]
+
+
+def supervision_draft(ctx: Ctx, case_id: str) -> dict[str, Any]:
+    """Pre-filled 督办 for an overdue case (one click from the overdue list): the 六定 as far as
+    the records say; the officer completes and confirms them."""
+    _require_township(ctx)
+    case: Visit | Dispute | None = ctx.session.get(Visit, case_id) or ctx.session.get(
+        Dispute, case_id
+    )
+    if case is None or case.deleted_at is not None:
+        raise ValidationError.single("case", "案件", "不存在或已作废", "请刷新列表后重试")
+    today = ctx.today()
+    station = ctx.session.get(Station, case.origin)
+    unit = station.name if station is not None else case.origin
+    late = -(days_left(case.due_on, today) or 0) if case.due_on else 0
+    if isinstance(case, Visit):
+        title, person = case.subject, case.first_responder
+        handling = "办理"
+    else:
+        title, person = case.title, case.mediator_name
+        handling = "调处"
+    content = (
+        f"你单位{case.case_code}号“{title}”已超过办理期限{late}天仍未办结。"
+        f"请落实责任，加快{handling}，于限期内办结并书面反馈办理结果。"
+    )
+    return {
+        "case": case.case_code,
+        "kind": "supervise",
+        "content": content,
+        "requirement": "请于办理时限内将办理情况反馈本中心；逾期未办结的，将予以通报。",
+        "lead_name": "",
+        "responsible_unit": unit,
+        "responsible_person": person,
+        "measures": "",
+        "due_on": (today + timedelta(days=7)).isoformat(),
+        "supervisor_name": ctx.operator.display_name,
+    }

@@ -15,6 +15,7 @@ from app.rules.stations import LEVEL_LABELS, check_parent, check_station_code
 from app.rules.text import clean
 
 from .codes import seed_code_tables
+from .registers import seed_register_presets
 from .settings import default_committee_name, set_value
 
 SYSTEM_USER = "system"
@@ -105,6 +106,7 @@ def init_station(db: Database, data: StationInput) -> Station:
             )
         )
         seed_code_tables(s)
+        seed_register_presets(s)
         set_value(s, "mediation_prefix", short)
         set_value(s, "committee_name", default_committee_name(name))
     return station
@@ -132,7 +134,8 @@ def upgrade_code_tables(db: Database) -> list[str]:
     with db.transaction() as s:
         if s.get(LocalState, 1) is None:
             return []
-        return seed_code_tables(s)
+        changed = seed_code_tables(s)
+        return changed + [f"register:{k}" for k in seed_register_presets(s)]
 
 
 def system_operator(db: Database) -> Operator:

@@ -273,5 +273,5 @@ def test_void(ctx) -> None:
 
 @pytest.mark.parametrize("raw", ["NaN", "inf", "-Infinity", "1e999999"])
 def test_non_finite_amounts_are_refused(raw: str) -> None:
-    with pytest.raises(ValidationError, match="不是金额|数额过大"):
+    with pytest.raises(ValidationError, match=r"不是金额|数额过大"):
         parse_amount(raw, "amount", "涉及金额")

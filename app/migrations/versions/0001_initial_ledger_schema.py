@@ -191,6 +191,29 @@ def upgrade() -> None:
         batch_op.create_index("ix_excel_import_row_record_id", ["record_id"], unique=False)
 
     op.create_table(
+        "monthly_report",
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("is_zero", sa.Boolean(), nullable=False),
+        sa.Column("figures", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("submitted_on", sa.Date(), nullable=False),
+        sa.Column("submitter_name", sa.String(length=40), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("origin", sa.String(length=12), nullable=False),
+        sa.Column("rev", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.String(length=27), nullable=False),
+        sa.Column("updated_at", sa.String(length=27), nullable=False),
+        sa.Column("created_by", sa.String(length=36), nullable=True),
+        sa.Column("updated_by", sa.String(length=36), nullable=True),
+        sa.Column("deleted_at", sa.String(length=27), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monthly_report")),
+        sa.UniqueConstraint("origin", "period", name=op.f("uq_monthly_report_origin_period")),
+    )
+    with op.batch_alter_table("monthly_report", schema=None) as batch_op:
+        batch_op.create_index("ix_monthly_report_origin_rev", ["origin", "rev"], unique=False)
+
+    op.create_table(
         "number_sequence",
         sa.Column("scope", sa.String(length=40), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
@@ -269,6 +292,29 @@ def upgrade() -> None:
     with op.batch_alter_table("register_type", schema=None) as batch_op:
         batch_op.create_index("ix_register_type_origin_key", ["origin", "key"], unique=True)
         batch_op.create_index("ix_register_type_origin_rev", ["origin", "rev"], unique=False)
+
+    op.create_table(
+        "screening",
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("scope", sa.String(length=200), nullable=False),
+        sa.Column("participants", sa.String(length=400), nullable=False),
+        sa.Column("found_count", sa.Integer(), nullable=False),
+        sa.Column("resolved_count", sa.Integer(), nullable=False),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("origin", sa.String(length=12), nullable=False),
+        sa.Column("rev", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.String(length=27), nullable=False),
+        sa.Column("updated_at", sa.String(length=27), nullable=False),
+        sa.Column("created_by", sa.String(length=36), nullable=True),
+        sa.Column("updated_by", sa.String(length=36), nullable=True),
+        sa.Column("deleted_at", sa.String(length=27), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screening")),
+    )
+    with op.batch_alter_table("screening", schema=None) as batch_op:
+        batch_op.create_index("ix_screening_held_on", ["held_on"], unique=False)
+        batch_op.create_index("ix_screening_origin_rev", ["origin", "rev"], unique=False)
 
     op.create_table(
         "setting",
@@ -759,6 +805,11 @@ def downgrade() -> None:
     op.drop_table("station_key")
     op.drop_table("station")
     op.drop_table("setting")
+    with op.batch_alter_table("screening", schema=None) as batch_op:
+        batch_op.drop_index("ix_screening_origin_rev")
+        batch_op.drop_index("ix_screening_held_on")
+
+    op.drop_table("screening")
     with op.batch_alter_table("register_type", schema=None) as batch_op:
         batch_op.drop_index("ix_register_type_origin_rev")
         batch_op.drop_index("ix_register_type_origin_key")
@@ -773,6 +824,10 @@ def downgrade() -> None:
     op.drop_table("person")
     op.drop_table("operator")
     op.drop_table("number_sequence")
+    with op.batch_alter_table("monthly_report", schema=None) as batch_op:
+        batch_op.drop_index("ix_monthly_report_origin_rev")
+
+    op.drop_table("monthly_report")
     with op.batch_alter_table("excel_import_row", schema=None) as batch_op:
         batch_op.drop_index("ix_excel_import_row_record_id")
 

@@ -1,0 +1,1035 @@
+"""Importing bundles and acknowledgements (DESIGN §5): verify → stage → apply in one transaction.
+
+Before the ledger is touched: the file is vetted (:mod:`.container`), the manifest parsed
+strictly, the sender must be paired and its Ed25519 signature must verify, the bundle must be
+addressed to this station and its key, its schema must be one this program knows, it must not be
+older than what was already imported from the sender (replay), and for every origin it must
+start at or below what this station already holds (continuity; a gap is reported, never
+skipped). The payload is then decrypted chunk by chunk, its hash checked against the signed
+manifest, and every record decoded and checked against its column.
+
+Then, in one transaction: each record is inserted when new, updated when its ``rev`` is higher,
+left alone when older or equal, and rejected — with a reason in the summary — when its origin
+may not be sent by this sender, when it would change a record owned by another station, when a
+parent record is missing, when a unique number (case code …) collides with another record, or
+when a known (origin, rev) comes with different content (integrity alarm). Foreign rows are
+written with Core statements (dialect ``ON CONFLICT`` upserts that also work on PostgreSQL), so
+they keep their origin and rev. Watermarks, the sender's sequence number, acknowledgements
+carried in the bundle, ``bundle_log`` and the audit entry are written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import String, bindparam, select, text, tuple_, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app.db import known_revisions
+from app.models import BundleLog, Station, SyncHwm, SyncPeer
+from app.models.base import format_utc
+from app.models.events import EPOCH_SHIFT
+from app.rules.dates import CHINA_TZ
+from app.rules.errors import ValidationError
+from app.rules.hierarchy import is_ancestor
+from app.services import audit
+from app.services.context import Ctx
+
+from . import manifest as mf
+from .codec import (
+    BadValue,
+    TableSpec,
+    decode_row,
+    display_order,
+    encode_row,
+    table_label,
+    table_specs,
+)
+from .container import OpenedBundle, open_bundle
+from .crypto import CHUNK_PLAIN, TAG_SIZE, DecryptionFailed, Opener, SealParams, iter_frames, verify
+from .errors import BundleRejected
+from .keys import decryption_keys, recover_from_rollback, rollback_notice
+from .routing import origin_allowed, row_refusal
+
+Progress = Callable[[int, int, str], None]
+BATCH = 500
+MAX_PLAIN = 1 << 30
+MAX_RATIO = 1000
+MAX_REJECTED_LISTED = 5000
+UNIQUE_LABELS = {
+    ("case_code",): "案件编码",
+    ("supervision_no",): "督办编号",
+    ("origin", "mediation_year", "mediation_seq"): "调解文书编号",
+}
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    status: str  # imported | duplicate | rejected | dry_run
+    message: str
+    reason: str = ""
+    kind: str = ""
+    bundle_id: str = ""
+    seq: int = 0
+    sender_code: str = ""
+    sender_name: str = ""
+    verified: bool = False  # paired sender, valid signature (an acknowledgement may be issued)
+    summary: dict[str, Any] = field(default_factory=dict)
+    log_id: str = ""
+    ack_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "duplicate", "dry_run")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "status": self.status,
+            "message": self.message,
+            "reason": self.reason,
+            "kind": self.kind,
+            "bundle_id": self.bundle_id,
+            "seq": self.seq,
+            "sender": {"code": self.sender_code, "name": self.sender_name},
+            "summary": self.summary,
+            "log_id": self.log_id,
+            "ack_file": str(self.ack_path) if self.ack_path else None,
+        }
+
+
+@dataclass
+class _Staged:
+    spec: TableSpec
+    raw: dict[str, Any]
+    values: dict[str, Any] | None  # None: rejected while decoding
+    reason: str = ""
+
+    @property
+    def id(self) -> str:
+        return str(self.raw["id"])
+
+    @property
+    def rev(self) -> int:
+        return int(self.raw["rev"])
+
+
+@dataclass
+class _Payload:
+    records: dict[str, list[_Staged]]
+    peer_summary: dict[str, Any] | None
+
+
+class _DryRun(Exception):
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__("dry run")
+        self.summary = summary
+
+
+def _reject(reason: str, message: str) -> BundleRejected:
+    return BundleRejected(reason, message)
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def _verify(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest) -> SyncPeer:
+    me = ctx.station
+    if m.sender.code == me.code:
+        raise _reject(
+            "own", "这是本站自己导出的文件，请交给接收方导入（本站应导入对方发来的同步包或回执）"
+        )
+    peer = ctx.session.get(SyncPeer, m.sender.code)
+    sender = f"{m.sender.name}（{m.sender.code}）"
+    if peer is None or not peer.active:
+        raise _reject(
+            "unpaired",
+            f"{sender} 尚未与本站配对，不能导入其同步包：请先导入对方的工作站卡片并电话核对指纹",
+        )
+    if m.sender.key_fp != peer.fingerprint:
+        raise _reject(
+            "key_changed",
+            f"{sender} 的密钥与配对时不同（可能更换了电脑或重新安装）：请导入对方新的工作站卡片、"
+            "电话核对指纹后再导入",
+        )
+    if not verify(peer.sign_public, mf.SIGN_DOMAIN, opened.manifest_bytes, opened.signature):
+        raise _reject(
+            "signature",
+            f"签名验证失败：同步包被改动过，或不是 {peer.name} 发出的，已拒绝（请让对方重新导出）",
+        )
+    if m.recipient.code != me.code:
+        raise _reject(
+            "recipient",
+            f"这个同步包是发给 {m.recipient.name}（{m.recipient.code}）的，不是发给本站的，已拒绝",
+        )
+    if m.schema not in known_revisions():
+        raise _reject(
+            "newer_schema",
+            f"同步包来自更新版本的程序（数据结构 {m.schema}），请先升级本站的综治工作站程序再导入",
+        )
+    if opened.payload_size != m.payload.size:
+        raise _reject("tampered", "同步包内容与清单不符（大小不一致），文件可能被改动或损坏")
+    if m.kind == "ack" and m.record_count and peer.relation != "parent":
+        # acknowledgements from a child carry no records
+        raise _reject("manifest", "回执中含有不应有的记录，已拒绝")
+    return peer
+
+
+def _check_sequence(session: Session, m: mf.Manifest, peer: SyncPeer) -> None:
+    """Replay and continuity checks (run again inside the apply transaction)."""
+    if m.seq <= peer.in_seq:
+        raise _reject(
+            "stale",
+            f"这是 {peer.name} 较早的{'回执' if m.kind == 'ack' else '同步包'}（序号 {m.seq}），"
+            f"本站已导入其更新的文件（序号 {peer.in_seq}），其中内容都已包含在内，无需再导入",
+        )
+    for r in m.ranges:
+        if not origin_allowed(peer, r.origin):
+            raise _reject(
+                "origin",
+                f"同步包中含有工作站 {r.origin} 的记录，{peer.name} 无权转送，已拒绝",
+            )
+        hwm = session.get(SyncHwm, r.origin)
+        if hwm is not None and hwm.peer_code != peer.station_code:
+            raise _reject(
+                "route",
+                f"工作站 {r.origin} 的记录本站一直从 {hwm.peer_code} 接收，不能再从 {peer.name} 接收",
+            )
+        have = int(hwm.rev) if hwm is not None else 0
+        if r.basis > have:
+            name = peer.name if r.origin == peer.station_code else f"工作站 {r.origin}"
+            raise _reject(
+                "gap",
+                f"缺少 {name} 的一段变更（本站只收到变更号 {have} 为止，此包从 {r.basis} 之后开始）："
+                f"请把本次生成的回执交给对方导入（对方会自动补发），或请对方导出完整同步包"
+                "（zongzhi bundle export --full）",
+            )
+
+
+# --- payload ---------------------------------------------------------------------------------
+
+
+def _hashing(chunks: Iterator[bytes], sha: Any) -> Iterator[bytes]:
+    for piece in chunks:
+        sha.update(piece)
+        yield piece
+
+
+_TAMPERED_PAYLOAD = "同步包内容校验失败（被改动、损坏，或不是用本站密钥加密的），已拒绝"
+
+
+def _read_payload(
+    opened: OpenedBundle, m: mf.Manifest, opener: Opener, progress: Progress | None
+) -> _Payload:
+    if m.payload.plain_size > min(MAX_PLAIN, MAX_RATIO * m.payload.size):
+        raise _reject("bomb", "同步包声明的解压后大小异常（疑似“压缩炸弹”），已拒绝")
+    specs = table_specs()
+    sha = hashlib.sha256()
+    decomp = zlib.decompressobj()
+    plain_total = 0
+    pending = bytearray()
+    lines: list[bytes] = []
+    index = 0
+    try:
+        for sealed in iter_frames(
+            _hashing(opened.payload_chunks(), sha), CHUNK_PLAIN + TAG_SIZE + 64
+        ):
+            final = index == m.payload.chunks - 1
+            if index >= m.payload.chunks:
+                raise _reject("tampered", _TAMPERED_PAYLOAD)
+            compressed = opener.open(sealed, final=final)
+            index += 1
+            data = decomp.decompress(compressed, m.payload.plain_size - plain_total + 1)
+            while True:
+                plain_total += len(data)
+                if plain_total > m.payload.plain_size:
+                    raise _reject("bomb", "同步包解压后超过声明的大小（疑似“压缩炸弹”），已拒绝")
+                pending += data
+                if not decomp.unconsumed_tail:
+                    break
+                data = decomp.decompress(
+                    decomp.unconsumed_tail, m.payload.plain_size - plain_total + 1
+                )
+            *complete, rest = pending.split(b"\n")
+            lines.extend(bytes(c) for c in complete)
+            pending = bytearray(rest)
+            if progress:
+                progress(index, m.payload.chunks, "正在解密校验同步包")
+        tail = decomp.flush()
+        plain_total += len(tail)
+        pending += tail
+    except DecryptionFailed as exc:
+        raise _reject("tampered", _TAMPERED_PAYLOAD) from exc
+    except (ValueError, zlib.error) as exc:
+        raise _reject("tampered", _TAMPERED_PAYLOAD) from exc
+    if not opener.finished or index != m.payload.chunks or not decomp.eof:
+        raise _reject("tampered", _TAMPERED_PAYLOAD)
+    if sha.hexdigest() != m.payload.sha256 or plain_total != m.payload.plain_size or pending:
+        raise _reject("tampered", _TAMPERED_PAYLOAD)
+    return _parse_lines(lines, m, specs)
+
+
+def _parse_lines(lines: list[bytes], m: mf.Manifest, specs: dict[str, TableSpec]) -> _Payload:
+    inconsistent = _reject("manifest", "同步包内容与其清单不一致，已拒绝（请让对方重新导出）")
+    if not lines:
+        raise inconsistent
+    try:
+        header = json.loads(lines[0])["header"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise inconsistent from exc
+    expected = {
+        "bundle_id": m.bundle_id,
+        "kind": m.kind,
+        "sender": m.sender.code,
+        "recipient": m.recipient.code,
+        "seq": m.seq,
+    }
+    if header != expected:
+        raise inconsistent
+    peer_summary: dict[str, Any] | None = None
+    records: dict[str, list[_Staged]] = {name: [] for name in specs}
+    per_origin: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()
+    ranges = {r.origin: r for r in m.ranges}
+    for raw_line in lines[1:]:
+        try:
+            obj = json.loads(raw_line)
+        except ValueError as exc:
+            raise inconsistent from exc
+        if not isinstance(obj, dict):
+            raise inconsistent
+        if "summary" in obj:
+            if peer_summary is not None or m.kind != "ack" or not isinstance(obj["summary"], dict):
+                raise inconsistent
+            peer_summary = obj["summary"]
+            continue
+        table, row = obj.get("t"), obj.get("r")
+        if not isinstance(table, str) or not isinstance(row, dict):
+            raise inconsistent
+        spec = specs.get(table)
+        if spec is None:
+            raise _reject(
+                "newer_schema",
+                f"同步包中含有本程序不认识的数据（{table[:40]}），请先升级本站的综治工作站程序",
+            )
+        rid, origin, rev = row.get("id"), row.get("origin"), row.get("rev")
+        if (
+            type(rid) is not str
+            or not 0 < len(rid) <= 36
+            or type(origin) is not str
+            or type(rev) is not int
+        ):
+            raise inconsistent
+        rng = ranges.get(origin)
+        if rng is None or not rng.basis < rev <= rng.upto or (table, rid) in seen:
+            raise inconsistent
+        seen.add((table, rid))
+        per_origin[origin] = per_origin.get(origin, 0) + 1
+        try:
+            staged = _Staged(spec, row, decode_row(spec, row))
+        except BadValue as exc:
+            staged = _Staged(spec, row, None, str(exc))
+        records[table].append(staged)
+    counts = {t: len(v) for t, v in records.items() if v}
+    if counts != {t: n for t, n in m.counts.items() if n} or any(
+        per_origin.get(r.origin, 0) != r.count for r in m.ranges
+    ):
+        raise inconsistent
+    return _Payload(records, peer_summary)
+
+
+# --- apply -----------------------------------------------------------------------------------
+
+
+def _chunks(items: list[Any], n: int = BATCH) -> Iterator[list[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _insert_stmt(conn: Connection, spec: TableSpec) -> Any:
+    """INSERT … ON CONFLICT (id) DO NOTHING, in the dialect of the connection (SQLite or a
+    PostgreSQL hub): a row that appeared concurrently is left alone, never overwritten."""
+    t = spec.table
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        ins: Any = pg_insert(t)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        ins = sqlite_insert(t)
+    params = {
+        c.name: bindparam(c.name, type_=String() if c.kind == "utc" else t.c[c.name].type)
+        for c in spec.columns
+    }
+    return ins.values(params).on_conflict_do_nothing(index_elements=[t.c.id])
+
+
+def _update_stmt(spec: TableSpec) -> Any:
+    """UPDATE only while the stored row is older and has the same origin (guards races).
+
+    A plain UPDATE rather than an UPSERT: an UPSERT's conflict policy overrides the policy of
+    statements inside triggers (the full-text index triggers rely on INSERT OR IGNORE).
+    """
+    t = spec.table
+    values = {
+        c.name: bindparam(c.name, type_=String() if c.kind == "utc" else t.c[c.name].type)
+        for c in spec.columns
+        if c.name != "id"
+    }
+    return (
+        update(t)
+        .where(
+            t.c.id == bindparam("b_id"),
+            t.c.rev < bindparam("b_rev"),
+            t.c.origin == bindparam("b_origin"),
+        )
+        .values(values)
+    )
+
+
+@dataclass
+class _TableTally:
+    received: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    deleted: int = 0
+
+    def as_dict(self, label: str) -> dict[str, Any]:
+        return {"label": label, **self.__dict__}
+
+
+class _Applier:
+    def __init__(self, conn: Connection, peer: SyncPeer, me: str) -> None:
+        self.conn = conn
+        self.peer = peer
+        self.me = me
+        self.live: dict[str, set[str]] = {}  # per table: ids that exist after this import
+        self.tallies: dict[str, _TableTally] = {}
+        self.rejected: list[dict[str, Any]] = []
+        self.rejected_total = 0
+
+    def _reject_row(self, st: _Staged, reason: str) -> None:
+        self.tallies[st.spec.name].rejected += 1
+        self.rejected_total += 1
+        if len(self.rejected) < MAX_REJECTED_LISTED:
+            self.rejected.append(
+                {
+                    "table": st.spec.name,
+                    "label": st.spec.label,
+                    "id": st.id,
+                    "ref": st.spec.describe(st.raw),
+                    "origin": str(st.raw.get("origin", "")),
+                    "reason": reason,
+                }
+            )
+
+    def apply_table(self, spec: TableSpec, rows: list[_Staged]) -> None:
+        tally = self.tallies.setdefault(spec.name, _TableTally())
+        tally.received = len(rows)
+        live = self.live.setdefault(spec.name, set())
+        if not rows:
+            return
+        t = spec.table
+        conn = self.conn
+        # what the ledger has for these ids
+        existing: dict[str, tuple[str, int, Any]] = {}
+        ids = [st.id for st in rows]
+        for part in _chunks(ids):
+            for row in conn.execute(select(t).where(t.c.id.in_(part))):
+                existing[str(row.id)] = (str(row.origin), int(row.rev), row)
+        candidates: list[_Staged] = []
+        for st in rows:
+            if st.values is None:
+                self._reject_row(st, st.reason)
+                continue
+            refusal = row_refusal(spec, st.values, self.peer, self.me)
+            ex = existing.get(st.id)
+            if not refusal and ex is not None and ex[0] != st.values["origin"]:
+                refusal = f"本站已有同一记录，属于工作站 {ex[0]}，{self.peer.name} 无权修改"
+            if refusal:
+                # a sender never exports such a row: the file was forged or its program is faulty
+                raise _reject(
+                    "not_owner",
+                    f"同步包试图改动不属于发送站的记录（{spec.label} {spec.describe(st.raw)}："
+                    f"{refusal}），整个同步包已拒绝，台账未改变",
+                )
+            if ex is not None:
+                _, ex_rev, ex_row = ex
+                if ex_rev > st.rev:
+                    tally.unchanged += 1
+                    live.add(st.id)
+                    continue
+                if ex_rev == st.rev:
+                    if encode_row(spec, ex_row) == _full_raw(spec, st):
+                        tally.unchanged += 1
+                        live.add(st.id)
+                    else:
+                        self._reject_row(
+                            st, "变更号相同但内容不同（完整性警报：对方数据库可能被复制或篡改）"
+                        )
+                    continue
+            candidates.append(st)
+        candidates = self._check_rev_collisions(spec, candidates)
+        candidates = self._check_foreign_keys(spec, candidates)
+        candidates = self._check_uniques(spec, candidates)
+        fresh = [st.values for st in candidates if st.id not in existing]
+        changed = [
+            {**st.values, "b_id": st.id, "b_rev": st.rev, "b_origin": st.values["origin"]}
+            for st in candidates
+            if st.id in existing and st.values is not None
+        ]
+        if fresh:
+            stmt = _insert_stmt(conn, spec)
+            for part in _chunks(fresh, 2000):
+                conn.execute(stmt, part)
+        if changed:
+            ustmt = _update_stmt(spec)
+            for part in _chunks(changed, 2000):
+                conn.execute(ustmt, part)
+        for st in candidates:
+            assert st.values is not None
+            if st.id in existing:
+                tally.updated += 1
+            else:
+                tally.new += 1
+            if st.values.get("deleted_at") is not None:
+                tally.deleted += 1
+            live.add(st.id)
+
+    def _check_rev_collisions(self, spec: TableSpec, cands: list[_Staged]) -> list[_Staged]:
+        """A known (origin, rev) on a *different* record: two ledgers share one history."""
+        if not cands:
+            return cands
+        t = spec.table
+        clash: set[str] = set()
+        by_origin: dict[str, list[_Staged]] = {}
+        for st in cands:
+            by_origin.setdefault(str(st.raw["origin"]), []).append(st)
+        for origin, group in by_origin.items():
+            want = {st.rev: st.id for st in group}
+            for part in _chunks(list(want)):
+                for rid, rev in self.conn.execute(
+                    select(t.c.id, t.c.rev).where(t.c.origin == origin, t.c.rev.in_(part))
+                ):
+                    if want.get(int(rev)) not in (None, str(rid)):
+                        clash.add(want[int(rev)])
+        keep: list[_Staged] = []
+        for st in cands:
+            if st.id in clash:
+                self._reject_row(
+                    st,
+                    "变更号与本站已有的另一条记录相同（完整性警报：对方数据库可能是拷贝或重新安装的）",
+                )
+            else:
+                keep.append(st)
+        return keep
+
+    def _check_foreign_keys(self, spec: TableSpec, cands: list[_Staged]) -> list[_Staged]:
+        if not cands or not spec.foreign_keys:
+            return cands
+        bad: dict[str, str] = {}
+        for column, ref_table, ref_col in spec.foreign_keys:
+            live = self.live.get(ref_table, set())
+            wanted = {
+                str(st.values[column])
+                for st in cands
+                if st.values is not None and st.values.get(column) is not None
+            }
+            missing = {v for v in wanted if v not in live} if ref_col == "id" else set(wanted)
+            found: set[str] = set()
+            if missing:
+                from app.models import Base
+
+                rt = Base.metadata.tables[ref_table]
+                for part in _chunks(sorted(missing)):
+                    found.update(
+                        str(r[0])
+                        for r in self.conn.execute(
+                            select(rt.c[ref_col]).where(rt.c[ref_col].in_(part))
+                        )
+                    )
+            for st in cands:
+                assert st.values is not None
+                v = st.values.get(column)
+                if v is not None and str(v) in missing and str(v) not in found and st.id not in bad:
+                    bad[st.id] = f"所关联的{table_label(ref_table)}记录缺失或已被拒收"
+        keep: list[_Staged] = []
+        for st in cands:
+            if st.id in bad:
+                self._reject_row(st, bad[st.id])
+            else:
+                keep.append(st)
+        return keep
+
+    def _check_uniques(self, spec: TableSpec, cands: list[_Staged]) -> list[_Staged]:
+        if not cands or not spec.uniques:
+            return cands
+        t = spec.table
+        bad: dict[str, str] = {}
+        for cols in spec.uniques:
+            label = UNIQUE_LABELS.get(cols, "、".join(cols))
+            keyed: dict[tuple[Any, ...], str] = {}
+            for st in cands:
+                assert st.values is not None
+                key = tuple(st.values.get(c) for c in cols)
+                if any(v is None for v in key) or st.id in bad:
+                    continue
+                if key in keyed:
+                    bad[st.id] = f"{label}“{_show(key)}”在同步包中重复"
+                    continue
+                keyed[key] = st.id
+            if not keyed:
+                continue
+            keys = list(keyed)
+            for part in _chunks(keys):
+                if len(cols) == 1:
+                    q = select(t.c.id, t.c[cols[0]]).where(t.c[cols[0]].in_([k[0] for k in part]))
+                else:
+                    q = select(t.c.id, *[t.c[c] for c in cols]).where(
+                        tuple_(*[t.c[c] for c in cols]).in_(part)
+                    )
+                for row in self.conn.execute(q):
+                    key = tuple(row[1:])
+                    mine = keyed.get(key)
+                    if mine is not None and str(row[0]) != mine:
+                        bad[mine] = (
+                            f"{label}“{_show(key)}”与本站已有的另一条记录重复，已拒收"
+                            "（可能是对方重新安装后编号重复，请联系技术支持核对）"
+                        )
+        keep: list[_Staged] = []
+        for st in cands:
+            if st.id in bad:
+                self._reject_row(st, bad[st.id])
+            else:
+                keep.append(st)
+        return keep
+
+
+def _show(key: tuple[Any, ...]) -> str:
+    return "/".join(str(k) for k in key)
+
+
+def _full_raw(spec: TableSpec, st: _Staged) -> dict[str, Any]:
+    """The incoming record with columns an older sender lacked filled as they were stored."""
+    if len(st.raw) == len(spec.columns):
+        return st.raw
+    assert st.values is not None
+    out = dict(st.raw)
+    for name, enc in spec.encoders:
+        if name not in out:
+            v = st.values[name]
+            out[name] = v if enc is None or v is None else enc(v)
+    return out
+
+
+def _upsert_hwm(conn: Connection, origin: str, rev: int, peer_code: str, now: str) -> None:
+    updated = conn.execute(
+        text(
+            "UPDATE sync_hwm SET rev = :r, peer_code = :p, updated_at = :t "
+            "WHERE origin = :o AND rev < :r"
+        ),
+        {"o": origin, "r": rev, "p": peer_code, "t": now},
+    ).rowcount
+    if not updated:
+        exists = conn.execute(
+            text("SELECT 1 FROM sync_hwm WHERE origin = :o"), {"o": origin}
+        ).first()
+        if exists is None:
+            conn.execute(
+                text(
+                    "INSERT INTO sync_hwm (origin, rev, peer_code, updated_at) VALUES (:o, :r, :p, :t)"
+                ),
+                {"o": origin, "r": rev, "p": peer_code, "t": now},
+            )
+
+
+def _apply_acks(session: Session, m: mf.Manifest, peer: SyncPeer, me: str) -> list[str]:
+    """The sender's ``have``: how far it holds what this station sends it."""
+    notices: list[str] = []
+    conn = session.connection()
+    for origin, rev in sorted(m.have.items()):
+        if origin == me:
+            counter = int(
+                conn.execute(text("SELECT rev_counter FROM local_state WHERE id = 1")).one()[0]
+            )
+            if rev > counter:
+                n = recover_from_rollback(session, min_epoch=(rev >> EPOCH_SHIFT) + 1)
+                notices.append(rollback_notice(n))
+            conn.execute(
+                text("UPDATE sync_peer SET acked_rev = :r WHERE station_code = :c"),
+                {"r": rev, "c": peer.station_code},
+            )
+            continue
+        relayed = is_ancestor(me, origin) if peer.relation == "parent" else is_ancestor(origin, me)
+        if not relayed:
+            continue
+        done = conn.execute(
+            text("UPDATE sync_relay_ack SET acked_rev = :r WHERE peer_code = :p AND origin = :o"),
+            {"r": rev, "p": peer.station_code, "o": origin},
+        ).rowcount
+        if not done:
+            conn.execute(
+                text(
+                    "INSERT INTO sync_relay_ack (peer_code, origin, acked_rev) VALUES (:p, :o, :r)"
+                ),
+                {"p": peer.station_code, "o": origin, "r": rev},
+            )
+    return notices
+
+
+def _station_name(session: Session, code: str) -> str:
+    st = session.get(Station, code)
+    return st.name if st else code
+
+
+def _apply(
+    ctx: Ctx,
+    path: Path,
+    m: mf.Manifest,
+    payload: _Payload,
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+) -> tuple[dict[str, Any], str]:
+    me = ctx.station.code
+    specs = table_specs()
+    with ctx.write() as s:
+        conn = s.connection()
+        # take the write lock first, so the checks below see what the writes will see
+        conn.execute(
+            text("UPDATE sync_peer SET in_seq = in_seq WHERE station_code = :c"),
+            {"c": m.sender.code},
+        )
+        s.expire_all()  # re-read watermarks and the peer under the write lock
+        peer = s.get(SyncPeer, m.sender.code)
+        if peer is None or not peer.active:
+            raise _reject("unpaired", f"{m.sender.name} 已被解除配对，不能导入")
+        _check_sequence(s, m, peer)
+        hwm_before = {
+            r.origin: int(h.rev) if (h := s.get(SyncHwm, r.origin)) else 0 for r in m.ranges
+        }
+        applier = _Applier(conn, peer, me)
+        total = sum(len(v) for v in payload.records.values())
+        done = 0
+        for name, spec in specs.items():
+            rows = payload.records.get(name, [])
+            _apply_table(applier, spec, rows)
+            done += len(rows)
+            if progress and rows:
+                progress(done, total, f"正在导入{spec.label}")
+        now = format_utc(ctx.now())
+        for r in m.ranges:
+            _upsert_hwm(conn, r.origin, r.upto, peer.station_code, now)
+        notices = _apply_acks(s, m, peer, me)
+        conn.execute(
+            text("UPDATE sync_peer SET in_seq = :q, last_import_at = :t WHERE station_code = :c"),
+            {"q": m.seq, "t": now, "c": peer.station_code},
+        )
+        tallies = {
+            name: applier.tallies[name].as_dict(specs[name].label)
+            for name in display_order(specs)
+            if name in applier.tallies and applier.tallies[name].received
+        }
+        totals = {
+            k: sum(int(t[k]) for t in tallies.values())
+            for k in ("received", "new", "updated", "unchanged", "rejected", "deleted")
+        }
+        summary: dict[str, Any] = {
+            "bundle_id": m.bundle_id,
+            "kind": m.kind,
+            "seq": m.seq,
+            "sender": {"code": m.sender.code, "name": m.sender.name, "key_fp": m.sender.key_fp},
+            "recipient": {"code": m.recipient.code, "name": m.recipient.name},
+            "created_at": m.created_at,
+            "imported_at": now,
+            "operator": ctx.operator.display_name,
+            "signature": "ok",
+            "file": path.name,
+            "origins": [
+                {
+                    "origin": r.origin,
+                    "name": _station_name(s, r.origin),
+                    "basis": r.basis,
+                    "upto": r.upto,
+                    "received": r.count,
+                    "hwm_before": hwm_before[r.origin],
+                    "hwm_after": max(hwm_before[r.origin], r.upto),
+                }
+                for r in m.ranges
+            ],
+            "tables": tallies,
+            "totals": totals,
+            "rejected": applier.rejected,
+            "rejected_total": applier.rejected_total,
+            "notices": notices,
+        }
+        if m.kind == "ack":
+            summary["ack"] = m.ack
+            summary["peer_summary"] = payload.peer_summary or {}
+        own = m.range_of(m.sender.code)
+        log = BundleLog(
+            bundle_id=m.bundle_id,
+            direction="import",
+            kind=m.kind,
+            peer_code=peer.station_code,
+            status="imported",
+            rev_from=own.basis if own else 0,
+            rev_to=own.upto if own else 0,
+            record_count=m.record_count,
+            seq=m.seq,
+            payload_sha256=m.payload.sha256,
+            summary=json.dumps(summary, ensure_ascii=False),
+            file_name=path.name[:300],
+            created_at=ctx.now(),
+            operator_name=ctx.operator.display_name,
+            message="；".join(notices),
+        )
+        s.add(log)
+        audit.record(
+            s,
+            "sync_import" if m.kind == "bundle" else "sync_ack_in",
+            {"bundle_id": m.bundle_id, "from": peer.station_code, **totals},
+            table="bundle_log",
+            record_id=m.bundle_id,
+        )
+        s.flush()
+        log_id = log.id
+        if dry_run:
+            raise _DryRun(summary)
+    return summary, log_id
+
+
+def _apply_table(applier: _Applier, spec: TableSpec, rows: list[_Staged]) -> None:
+    """One table's records (a seam for the crash-safety tests)."""
+    applier.apply_table(spec, rows)
+
+
+def _log_rejection(ctx: Ctx, path: Path, m: mf.Manifest | None, exc: BundleRejected) -> str:
+    try:
+        with ctx.write() as s:
+            log = BundleLog(
+                bundle_id=m.bundle_id if m else "",
+                direction="import",
+                kind=m.kind if m else "",
+                peer_code=m.sender.code if m else "",
+                status="rejected",
+                seq=m.seq if m else 0,
+                payload_sha256=m.payload.sha256 if m else "",
+                summary=json.dumps(
+                    {
+                        "reason": exc.reason,
+                        "file": path.name,
+                        "sender": {"code": m.sender.code, "name": m.sender.name} if m else {},
+                    },
+                    ensure_ascii=False,
+                ),
+                file_name=path.name[:300],
+                created_at=ctx.now(),
+                operator_name=ctx.operator.display_name,
+                message=str(exc),
+            )
+            s.add(log)
+            s.flush()
+            return log.id
+    except SQLAlchemyError:
+        return ""  # the refusal itself stands; only its log entry could not be written
+
+
+def _previous_import(session: Session, bundle_id: str) -> BundleLog | None:
+    return session.scalars(
+        select(BundleLog).where(
+            BundleLog.bundle_id == bundle_id,
+            BundleLog.direction == "import",
+            BundleLog.status == "imported",
+        )
+    ).first()
+
+
+def _decrypt(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest, progress: Progress | None) -> _Payload:
+    pair = decryption_keys(ctx.db).get(m.recipient.key_fp)
+    if pair is None:
+        raise _reject(
+            "recipient_key",
+            "同步包是用本站已不再使用的密钥加密的，无法解密：请让对方重新导入本站最新的工作站卡片后重新导出",
+        )
+    opener = Opener(
+        pair.enc, SealParams(m.payload.ephemeral_public, m.payload.nonce_prefix), m.aad()
+    )
+    return _read_payload(opened, m, opener, progress)
+
+
+def inspect_bundle(ctx: Ctx, path: Path, out: Path) -> dict[str, Any]:
+    """核查: verify a bundle addressed to this station and write its decrypted records into a
+    separate SQLite file (one table per record type, plus ``manifest``) without importing it —
+    for an administrator checking a refused or doubtful bundle. The file holds personal data:
+    keep it on this PC and delete it after use.
+    """
+    import sqlite_utils
+
+    ctx.require("settings.manage")
+    if out.exists():
+        raise ValidationError.single("out", "核查文件", f"{out} 已存在", "请换一个文件名，避免覆盖")
+    opened = open_bundle(path)
+    try:
+        m = mf.parse(opened.manifest_bytes)
+        _verify(ctx, opened, m)
+        payload = _decrypt(ctx, opened, m, None)
+    finally:
+        opened.close()
+        ctx.session.rollback()
+    db = sqlite_utils.Database(out)
+    try:
+        db.table("manifest").insert_all(
+            [{"key": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in m.raw.items()],
+            pk="key",
+        )
+        counts: dict[str, int] = {}
+        for name, rows in payload.records.items():
+            if not rows:
+                continue
+            spec = rows[0].spec
+            db.table(name).insert_all(
+                ({**st.raw, "_problem": st.reason} for st in rows),
+                pk="id",
+                alter=True,
+                column_order=[c.name for c in spec.columns],
+            )
+            counts[name] = len(rows)
+        if payload.peer_summary:
+            db.table("peer_summary").insert(
+                {"json": json.dumps(payload.peer_summary, ensure_ascii=False)}
+            )
+    finally:
+        db.close()
+    return {"file": str(out), "bundle_id": m.bundle_id, "sender": m.sender.code, "counts": counts}
+
+
+def import_bundle(
+    ctx: Ctx,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    expect_kind: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """导入同步包 (or a 回执). Never raises for a bad file: the result says what happened."""
+    ctx.require("sync.run")
+    result = ImportResult(path=path, status="rejected", message="")
+    m: mf.Manifest | None = None
+    opened: OpenedBundle | None = None
+    try:
+        opened = open_bundle(path)
+        m = mf.parse(opened.manifest_bytes)
+        result.kind, result.bundle_id, result.seq = m.kind, m.bundle_id, m.seq
+        result.sender_code, result.sender_name = m.sender.code, m.sender.name
+        if expect_kind == "ack" and m.kind != "ack":
+            raise _reject("kind", "这是同步包，不是回执：请用“导入同步包”（zongzhi bundle import）")
+        peer = _verify(ctx, opened, m)
+        result.verified = True
+        prev = _previous_import(ctx.session, m.bundle_id)
+        if prev is not None:
+            if prev.payload_sha256 != m.payload.sha256:
+                raise _reject(
+                    "integrity",
+                    "本站导入过同一编号但内容不同的同步包（完整性警报），已拒绝，请联系技术支持",
+                )
+            result.status = "duplicate"
+            result.summary = json.loads(prev.summary or "{}")
+            result.log_id = prev.id
+            result.message = (
+                f"该{'回执' if m.kind == 'ack' else '同步包'}已于 "
+                f"{prev.created_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M} 导入过，本次未做任何改动"
+            )
+            return result
+        _check_sequence(ctx.session, m, peer)
+        payload = _decrypt(ctx, opened, m, progress)
+        ctx.session.commit()  # end the read transaction before writing
+        try:
+            summary, log_id = _apply(ctx, path, m, payload, dry_run=dry_run, progress=progress)
+        except _DryRun as dry:
+            result.status = "dry_run"
+            result.summary = dry.summary
+            t = dry.summary["totals"]
+            result.message = (
+                f"预检完成（未写入台账）：将新增 {t['new']} 条，更新 {t['updated']} 条，"
+                f"未变 {t['unchanged']} 条，拒收 {t['rejected']} 条"
+            )
+            return result
+        except SQLAlchemyError as exc:
+            raise _reject(
+                "apply_failed",
+                f"导入时数据库出错（{type(exc.orig if hasattr(exc, 'orig') else exc).__name__}），"
+                "已全部撤销，台账未改变；请稍后重试，仍失败请联系技术支持",
+            ) from exc
+        result.status = "imported"
+        result.summary = summary
+        result.log_id = log_id
+        t = summary["totals"]
+        result.message = (
+            f"已导入 {m.sender.name} 的{'回执' if m.kind == 'ack' else '同步包'}："
+            f"新增 {t['new']} 条，更新 {t['updated']} 条，未变 {t['unchanged']} 条，拒收 {t['rejected']} 条"
+        )
+        return result
+    except BundleRejected as exc:
+        result.status = "rejected"
+        result.reason = exc.reason
+        result.message = str(exc)
+        ctx.session.rollback()
+        if not dry_run:
+            result.log_id = _log_rejection(ctx, path, m, exc)
+        return result
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def import_files(
+    ctx: Ctx,
+    paths: list[Path],
+    *,
+    dry_run: bool = False,
+    expect_kind: str | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Several files: oldest first per sender (by the signed sequence number), each on its own."""
+    keyed: list[tuple[tuple[str, int, int], Path]] = []
+    for i, p in enumerate(paths):
+        key: tuple[str, int, int] = ("", 0, i)
+        try:
+            opened = open_bundle(p)
+            try:
+                m = mf.parse(opened.manifest_bytes)
+                key = (m.sender.code, m.seq, i)
+            finally:
+                opened.close()
+        except BundleRejected:
+            pass
+        keyed.append((key, p))
+    keyed.sort(key=lambda kp: kp[0])
+    results: list[ImportResult] = []
+    for n, (_, p) in enumerate(keyed):
+
+        def step(done: int, total: int, label: str, n: int = n, name: str = p.name) -> None:
+            if progress:
+                progress(
+                    n * 1000 + (done * 1000 // max(total, 1)),
+                    len(keyed) * 1000,
+                    f"{name}：{label}",
+                )
+
+        results.append(
+            import_bundle(ctx, p, dry_run=dry_run, expect_kind=expect_kind, progress=step)
+        )
+    return results
