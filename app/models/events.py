@@ -31,6 +31,13 @@ class PhysicalDeleteError(AppError):
     pass
 
 
+def restamp(obj: SyncMixin) -> None:
+    """Mark a synced row changed so the next flush gives it a new rev (it travels again)."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    flag_modified(obj, "updated_at")
+
+
 def _now(session: Session) -> datetime:
     clock: Callable[[], datetime] | None = session.info.get("clock")
     return clock() if clock else utcnow()

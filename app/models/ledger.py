@@ -83,6 +83,8 @@ class Visit(SyncMixin, Base):
     is_confidential: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_accusation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     accused_unit: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # the accused is a station above this one (code): the petition never travels to it
+    withhold_from: Mapped[str] = mapped_column(String(12), nullable=False, default="")
     # review and decision
     review_opinion: Mapped[str] = mapped_column(Text, nullable=False, default="")
     reviewer_name: Mapped[str] = mapped_column(String(40), nullable=False, default="")

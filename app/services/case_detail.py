@@ -200,6 +200,7 @@ def visit_detail(ctx: Ctx, visit_id: str) -> CaseDetail:
         is_litigation=v.is_litigation,
         is_confidential=v.is_confidential,
         accused_unit=v.accused_unit,
+        withhold_from=v.withhold_from,
     )
     today = ctx.today()
     facts = [

@@ -198,6 +198,9 @@ def _supervisions(ctx: Ctx, limit: int) -> list[SupervisionItem]:
 
     today = ctx.today()
     views = list_supervisions(ctx, status="open", limit=limit)
+    from app.models import Station
+
+    names = {st.code: st.name for st in ctx.session.scalars(select(Station))}
     out: list[SupervisionItem] = []
     for v in views:
         sup = v.record
@@ -217,7 +220,8 @@ def _supervisions(ctx: Ctx, limit: int) -> list[SupervisionItem]:
                 due_on=sup.due_on,
                 days_left=days_left(sup.due_on, today),
                 state_label=v.state_label,
-                station_name=v.station_name,
+                # a village sees who supervises it; a township sees whom it supervises
+                station_name=names.get(sup.origin, sup.origin) if mine else v.station_name,
             )
         )
     out.sort(key=lambda i: (i.due_on is None, i.due_on or today))

@@ -126,3 +126,18 @@ def station_info(ctx: Ctx) -> StationInfo:
         operator_role=op.role,
         operator_role_label=ROLE_LABELS.get(op.role, op.role),
     )
+
+
+def ancestor_stations(ctx: Ctx) -> list[tuple[str, str]]:
+    """The stations above this one (parent first) as (code, name): the choices for a
+    restricted petition's "never send to" unit."""
+    from app.models import Station
+    from app.rules.hierarchy import parent_of
+
+    out: list[tuple[str, str]] = []
+    code = parent_of(ctx.station_code)
+    while code is not None:
+        st = ctx.session.get(Station, code)
+        out.append((code, st.name if st is not None else code))
+        code = parent_of(code)
+    return out

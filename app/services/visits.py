@@ -24,6 +24,7 @@ from app.rules.flags import (
     is_repeat_visit,
     representatives_warning,
 )
+from app.rules.hierarchy import is_ancestor
 from app.rules.text import clean, clean_multiline
 from app.rules.workflow import VISIT
 
@@ -66,6 +67,9 @@ class VisitInput:
     is_litigation: bool = False
     is_confidential: bool = False
     accused_unit: str = ""
+    # code of a station above this one that is the accused unit: the petition (and who filed
+    # it) is then never sent to that station (信访条例: accusations never go to the accused)
+    withhold_from: str = ""
 
 
 @dataclass
@@ -85,6 +89,7 @@ class _CleanVisit:
     people: list[tuple[str, CleanPerson]]  # (role, person)
     flags: dict[str, bool]
     accused_unit: str
+    withhold_from: str
     warnings: list[str]
 
 
@@ -166,6 +171,22 @@ def _validate(ctx: Ctx, data: VisitInput) -> _CleanVisit:
         problems.add(
             "accused_unit", "被反映单位", "检举控告类必须填写", "用于限制该件不向被反映单位流转"
         )
+    withhold = clean(data.withhold_from)
+    if withhold:
+        if not is_ancestor(withhold, ctx.station_code):
+            problems.add(
+                "withhold_from",
+                "不报送单位",
+                f"“{withhold}”不是本站的上级综治中心",
+                "只能选择本站的上级（乡镇、县）；本站自身被反映时无需设置",
+            )
+        elif petition_type != "accusation" and not data.is_confidential:
+            problems.add(
+                "withhold_from",
+                "不报送单位",
+                "只适用于检举控告类或保密信访件",
+                "请先将事项类型设为检举控告类或勾选“保密”",
+            )
     problems.raise_if_any()
     warnings: list[str] = []
     rep_warning = representatives_warning(len(data.representatives))
@@ -189,6 +210,7 @@ def _validate(ctx: Ctx, data: VisitInput) -> _CleanVisit:
         people=people,
         flags=flags,
         accused_unit=accused_unit,
+        withhold_from=withhold,
         warnings=warnings,
     )
 
@@ -233,6 +255,9 @@ def _apply(ctx: Ctx, visit: Visit, cv: _CleanVisit, threshold: int) -> list[str]
         setattr(visit, f, value)
     visit.is_accusation = cv.petition_type == "accusation"
     visit.accused_unit = cv.accused_unit
+    if visit.withhold_from and visit.withhold_from != cv.withhold_from:
+        _touch_dependents(ctx, visit)  # now receivable there: make sure all of it travels
+    visit.withhold_from = cv.withhold_from
     visit.is_group = is_group_visit(cv.headcount, threshold)
     visit.is_repeat = is_repeat_visit(prior, cv.received_on)
     if visit.is_repeat:
@@ -241,6 +266,21 @@ def _apply(ctx: Ctx, visit: Visit, cv: _CleanVisit, threshold: int) -> list[str]
     names = [p.name for role, p in cv.people if role == "petitioner"]
     visit.party_names = "、".join(names) if names else "（匿名）"
     return warnings
+
+
+def _touch_dependents(ctx: Ctx, visit: Visit) -> None:
+    """Re-stamp a visit's people and case log so the next bundle carries them (their old revs
+    may lie below what the recipient has acknowledged, since they were withheld from it)."""
+    from app.models import CaseEvent
+    from app.models.events import restamp
+
+    for vp in visit.persons:
+        restamp(vp)
+        if vp.person.origin == ctx.station_code:
+            restamp(vp.person)
+    for ev in ctx.session.scalars(select(CaseEvent).where(CaseEvent.case_id == visit.id)):
+        if ev.origin == ctx.station_code:
+            restamp(ev)
 
 
 def _sync_people(ctx: Ctx, visit: Visit, cv: _CleanVisit) -> None:

@@ -39,7 +39,7 @@ from .container import BundleWriter
 from .crypto import CHUNK_PLAIN, Sealer, frame, sign
 from .errors import SyncError
 from .keys import StationKeys, active_key_row, check_rollback, load_station_keys, write_mark
-from .routing import OutRange, addressed_to, have_for, outgoing, tables_for
+from .routing import OutRange, addressed_to, have_for, outgoing, tables_for, withheld
 
 Progress = Callable[[int, int, str], None]
 
@@ -159,6 +159,9 @@ def _count(session: Session, spec: TableSpec, rng: OutRange, upto: int, peer: Sy
     )
     if peer.relation == "child":
         q = q.where(addressed_to(spec, peer.station_code))
+    hidden = withheld(spec, peer.station_code)
+    if hidden is not None:
+        q = q.where(~hidden)
     return int(session.execute(q).scalar_one())
 
 
@@ -236,6 +239,9 @@ def write_bundle(
                 q = select(t).where(t.c.origin == rng.origin, t.c.rev > rng.basis, t.c.rev <= upto)
                 if peer.relation == "child":
                     q = q.where(addressed_to(spec, peer.station_code))
+                hidden = withheld(spec, peer.station_code)
+                if hidden is not None:
+                    q = q.where(~hidden)
                 for row in s.execute(q.order_by(t.c.rev)):
                     sink.line({"t": spec.name, "r": encode_row(spec, row)})
                     counts[spec.name] = counts.get(spec.name, 0) + 1

@@ -51,6 +51,30 @@ def addressed_to(spec: TableSpec, code: str) -> ColumnElement[bool]:
     return or_(col == code, and_(col.startswith(prefix, autoescape=True), col != code))
 
 
+def withheld(spec: TableSpec, recipient: str) -> ColumnElement[bool] | None:
+    """Rows that must never reach ``recipient``: restricted petitions (检举控告/保密) whose
+    accused unit is that station, their petitioners' links, their case log, and people known
+    here only through them. None when the table has nothing to withhold."""
+    from app.models import DisputeParty, Visit, VisitPerson
+
+    hidden = select(Visit.id).where(Visit.withhold_from == recipient)
+    t = spec.table
+    if spec.name == "visit":
+        return t.c.withhold_from == recipient
+    if spec.name == "visit_person":
+        return t.c.visit_id.in_(hidden)
+    if spec.name == "case_event":
+        return and_(t.c.case_type == "visit", t.c.case_id.in_(hidden))
+    if spec.name == "person":
+        linked_hidden = select(VisitPerson.person_id).where(VisitPerson.visit_id.in_(hidden))
+        linked_open = select(VisitPerson.person_id).where(VisitPerson.visit_id.not_in(hidden))
+        in_disputes = select(DisputeParty.person_id)
+        return and_(
+            t.c.id.in_(linked_hidden), t.c.id.not_in(linked_open), t.c.id.not_in(in_disputes)
+        )
+    return None
+
+
 def tables_for(peer: SyncPeer, specs: dict[str, TableSpec]) -> list[TableSpec]:
     if peer.relation == "parent":
         return list(specs.values())
@@ -105,6 +129,8 @@ def row_refusal(spec: TableSpec, values: dict[str, object], sender: SyncPeer, me
     origin = str(values.get("origin", ""))
     if not origin_allowed(sender, origin):
         return f"记录属于工作站 {origin}，{sender.name} 无权发送"
+    if spec.name == "visit" and str(values.get("withhold_from") or "") == me:
+        return "该信访件反映的是本单位，按规定不得报送本单位，已拒收"
     if sender.relation == "parent":
         if spec.down_column is None:
             return f"上级不能下发{spec.label}记录"

@@ -457,6 +457,7 @@ def upgrade() -> None:
         sa.Column("is_confidential", sa.Boolean(), nullable=False),
         sa.Column("is_accusation", sa.Boolean(), nullable=False),
         sa.Column("accused_unit", sa.String(length=100), nullable=False),
+        sa.Column("withhold_from", sa.String(length=12), nullable=False),
         sa.Column("review_opinion", sa.Text(), nullable=False),
         sa.Column("reviewer_name", sa.String(length=40), nullable=False),
         sa.Column("reviewed_on", sa.Date(), nullable=True),

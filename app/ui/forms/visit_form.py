@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.rules.dates import CHINA_TZ
 from app.services.case_detail import visit_detail
 from app.services.codes import CodeBook
+from app.services.lookups import ancestor_stations
 from app.services.visits import VisitInput, register_visit, update_visit, void_visit
 
 from ..env import UiEnv
@@ -169,7 +170,16 @@ class VisitDialog(CaseDialog):
             self.errors.register(name, box)
         self.accused_unit = QLineEdit()
         self.accused_unit.setPlaceholderText(tr("检举控告类必填：被反映的单位，本件不会转给该单位"))
-        self._row(f, 1, 0, tr("被反映单位"), self.accused_unit, "accused_unit", span=5)
+        self._row(f, 1, 0, tr("被反映单位"), self.accused_unit, "accused_unit", span=3)
+        self.withhold = CodeCombo(empty=tr("（无：正常报送上级）"))
+        self.withhold.setToolTip(
+            tr("被反映的是上级综治中心时选择该中心：本件及信访人信息不会同步到该中心")
+        )
+        with self.env.ctx() as ctx:
+            self.withhold.set_items(
+                (code, tr("不报送：{0}").format(name)) for code, name in ancestor_stations(ctx)
+            )
+        self._row(f, 1, 4, tr("不报送单位"), self.withhold, "withhold_from")
         hint = QLabel(tr("集体访、重复访由人数和既往记录自动判定。"))
         hint.setObjectName("muted")
         f.addWidget(hint, 2, 0, 1, 6)
@@ -189,9 +199,11 @@ class VisitDialog(CaseDialog):
             self.request,
             self.facts,
             self.accused_unit,
+            self.withhold,
             *self.flag_boxes.values(),
         )
         self.petitioners.changed.connect(self.mark_dirty)
+        self.flag_boxes["is_confidential"].toggled.connect(self._type_changed)
         self.representatives.changed.connect(self.mark_dirty)
         self.petition_type.currentIndexChanged.connect(self._type_changed)
         self._type_changed()
@@ -204,7 +216,12 @@ class VisitDialog(CaseDialog):
         self.setTabOrder(self.place, self.involved_unit)
 
     def _type_changed(self, *_: object) -> None:
-        self.accused_unit.setEnabled(self.petition_type.code() == "accusation")
+        accusation = self.petition_type.code() == "accusation"
+        self.accused_unit.setEnabled(accusation)
+        restricted = accusation or self.flag_boxes["is_confidential"].isChecked()
+        self.withhold.setEnabled(restricted)
+        if not restricted and not self._loading:
+            self.withhold.set_code("")
 
     def _new_defaults(self) -> None:
         self._loading = True
@@ -239,6 +256,7 @@ class VisitDialog(CaseDialog):
         self.involved_unit.setText(data.involved_unit)
         self.first_responder.setText(data.first_responder)
         self.accused_unit.setText(data.accused_unit)
+        self.withhold.set_code(data.withhold_from)
         for name, box in self.flag_boxes.items():
             box.setChecked(bool(getattr(data, name)))
         for editor, people in (
@@ -272,6 +290,7 @@ class VisitDialog(CaseDialog):
             self.headcount,
             self.category,
             self.petition_type,
+            self.withhold,
             *self.flag_boxes.values(),
         ):
             widget.setEnabled(editable)
@@ -297,6 +316,7 @@ class VisitDialog(CaseDialog):
             petitioners=self.petitioners.persons(),
             representatives=self.representatives.persons(),
             accused_unit=self.accused_unit.text(),
+            withhold_from=self.withhold.code(),
             **flags,
         )
 

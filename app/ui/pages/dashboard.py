@@ -40,6 +40,8 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.env = env
         self.data: Dashboard | None = None
+        with env.ctx() as ctx:
+            self.station_level = ctx.station.level
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 14, 18, 14)
         lay.setSpacing(12)
@@ -80,6 +82,22 @@ class DashboardPage(QWidget):
         lists.addWidget(self.overdue_box, 1)
         lists.addWidget(self.soon_box, 1)
         lay.addLayout(lists, 3)
+
+        self.sup_box = QGroupBox(tr("督办事项"))
+        sl = QVBoxLayout(self.sup_box)
+        self.sup_table = QTableWidget(0, 6)
+        self.sup_table.setHorizontalHeaderLabels(
+            [tr("办理时限"), tr("督办编号"), tr("案件编码"), tr("督办事项"), tr("状态"), tr("单位")]
+        )
+        self._setup(self.sup_table)
+        for j, w in ((0, 130), (1, 190), (2, 192), (4, 90), (5, 130)):
+            self.sup_table.setColumnWidth(j, w)
+        self.sup_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.sup_table.horizontalHeader().setStretchLastSection(False)
+        self.sup_table.cellDoubleClicked.connect(lambda row, _col: self._open(self.sup_table, row))
+        sl.addWidget(self.sup_table)
+        self.sup_box.hide()
+        lay.addWidget(self.sup_box, 1)
 
         self.decisions_box = QGroupBox(tr("会议决定事项（即将到期）"))
         dl = QVBoxLayout(self.decisions_box)
@@ -203,6 +221,7 @@ class DashboardPage(QWidget):
         self.soon_box.setTitle(
             tr("{0}日内到期事项（{1}）").format(d.due_soon_days, d.due_soon_count)
         )
+        self._fill_supervisions(d)
         if d.decisions_available:
             self.decisions_box.show()
             t = self.decisions_table
@@ -219,6 +238,42 @@ class DashboardPage(QWidget):
                 d.open_visits, d.open_disputes, d.today.isoformat()
             )
         )
+
+    def _fill_supervisions(self, d: Dashboard) -> None:
+        """Village: 上级督办 on its cases; township: its 督办 that are overdue or unanswered."""
+        items = d.supervisions
+        self.sup_box.setVisible(bool(items))
+        if not items:
+            return
+        village = self.station_level == "village"
+        self.sup_box.setTitle(
+            (tr("上级督办（{0}）") if village else tr("督办跟踪（{0}）")).format(len(items))
+        )
+        t = self.sup_table
+        t.setRowCount(len(items))
+        for i, it in enumerate(items):
+            due = it.due_on.isoformat() if it.due_on else ""
+            if it.days_left is not None:
+                due += tr("（{0}）").format(days_text(it.days_left))
+            values = [
+                due,
+                f"{it.kind_label} {it.supervision_no}",
+                it.case_code,
+                it.content,
+                it.state_label,
+                it.station_name,
+            ]
+            for j, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                if j == 0:
+                    cell.setData(Qt.ItemDataRole.UserRole, (it.case_type, it.case_id))
+                    if it.days_left is not None:
+                        colour = theme.deadline_colour(it.days_left, 3)
+                        if colour is not None:
+                            cell.setForeground(QBrush(colour))
+                if j == 3:
+                    cell.setToolTip(it.content)
+                t.setItem(i, j, cell)
 
     def _fill(self, table: QTableWidget, items: list[DueItem]) -> None:
         table.setRowCount(len(items))

@@ -7,6 +7,7 @@ All figures come from app.services.stats / app.services.reporting; this page onl
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +266,9 @@ class StatisticsPage(QWidget):
             ],
             300,
         )
-        self.od_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.od_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.od_table.doubleClicked.connect(lambda _i: self.supervise_selected())
         lay.addWidget(self.od_table, 1)
         row = QHBoxLayout()
@@ -430,7 +433,12 @@ class StatisticsPage(QWidget):
         cats.append([label for label, _n in items])
         values = QValueAxis()
         values.setLabelFormat("%d")
-        values.setRange(0, max(n for _l, n in items) * 1.15 + 1)
+        top = max(n for _l, n in items)
+        step = max(1, math.ceil(top / 5))
+        values.setTickType(QValueAxis.TickType.TicksDynamic)
+        values.setTickAnchor(0)
+        values.setTickInterval(step)
+        values.setRange(0, step * (top // step + 1))
         self.chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
         self.chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(cats)
