@@ -110,8 +110,11 @@ def backup_now(
             mirrored = str(mirror)
         except OSError:
             mirrored = ""  # the stick was pulled: the local backup still stands
-    with db.transaction() as s:
-        audit.record(s, "backup", {"reason": reason, "file": target.name, "mirror": bool(mirrored)})
+    if reason in ("manual", "pre-restore"):  # automatic copies leave the ledger untouched
+        with db.transaction() as s:
+            audit.record(
+                s, "backup", {"reason": reason, "file": target.name, "mirror": bool(mirrored)}
+            )
     if out is None:
         rotate(db.path)
     return target

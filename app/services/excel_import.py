@@ -1406,6 +1406,10 @@ def run_import(
             f"工作表“{ins.sheet}”中没有找到“{'”“'.join(ins.missing)}”列",
             "请在导入向导的“列对应”一步中指定，或用 --map “表头=字段” 指定",
         )
+    if not dry_run:
+        from .backup import backup_now
+
+        backup_now(ctx.db, reason="pre-import")  # a whole file goes in: keep the way back
     data = book.sheet(ins.sheet)
     col_map = ins.mapping()
     by_field = {k: i for i, k in col_map.items()}

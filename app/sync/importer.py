@@ -184,6 +184,21 @@ def _verify(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest) -> SyncPeer:
     return peer
 
 
+def vet_bundle(ctx: Ctx, path: Path) -> mf.Manifest:
+    """The checks that need neither decryption nor writing: file layout, manifest, a paired
+    sender with a valid signature, this station as recipient, a known schema. Raises
+    :class:`BundleRejected`. A network hub runs them first, so that files from strangers are
+    answered without reaching the bundle log."""
+    opened = open_bundle(path)
+    try:
+        m = mf.parse(opened.manifest_bytes)
+        _verify(ctx, opened, m)
+        return m
+    finally:
+        opened.close()
+        ctx.session.rollback()
+
+
 def _check_sequence(session: Session, m: mf.Manifest, peer: SyncPeer) -> None:
     """Replay and continuity checks (run again inside the apply transaction)."""
     if m.seq <= peer.in_seq:
@@ -730,8 +745,9 @@ def _apply(
             if progress and rows:
                 progress(done, total, f"正在导入{spec.label}")
         now = format_utc(ctx.now())
-        for r in m.ranges:
-            _upsert_hwm(conn, r.origin, r.upto, peer.station_code, now)
+        if not m.partial:  # a partial bundle (urgent items sent ahead) proves no range complete
+            for r in m.ranges:
+                _upsert_hwm(conn, r.origin, r.upto, peer.station_code, now)
         notices = _apply_acks(s, m, peer, me)
         conn.execute(
             text("UPDATE sync_peer SET in_seq = :q, last_import_at = :t WHERE station_code = :c"),
@@ -756,6 +772,7 @@ def _apply(
             "imported_at": now,
             "operator": ctx.operator.display_name,
             "signature": "ok",
+            "partial": m.partial,
             "file": path.name,
             "origins": [
                 {
@@ -765,7 +782,9 @@ def _apply(
                     "upto": r.upto,
                     "received": r.count,
                     "hwm_before": hwm_before[r.origin],
-                    "hwm_after": max(hwm_before[r.origin], r.upto),
+                    "hwm_after": hwm_before[r.origin]
+                    if m.partial
+                    else max(hwm_before[r.origin], r.upto),
                 }
                 for r in m.ranges
             ],
@@ -1018,6 +1037,10 @@ def import_files(
             pass
         keyed.append((key, p))
     keyed.sort(key=lambda kp: kp[0])
+    if keyed and not dry_run and expect_kind != "ack":
+        from app.services.backup import backup_now
+
+        backup_now(ctx.db, reason="pre-import")  # files from a stick: keep the way back
     results: list[ImportResult] = []
     for n, (_, p) in enumerate(keyed):
 

@@ -14,9 +14,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import APP_NAME, APP_TITLE, default_db_path, log_dir_for
 from app.logs import setup_logging
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from app.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,39 @@ class _Flag:
 
     def set(self) -> None:
         self.value = True
+
+
+def _daily_backup(window: QWidget, db: Database) -> None:
+    """The day's first start takes a backup in the background (never blocks the clerk)."""
+    from app.services.backup import daily_backup_if_due
+
+    from .workers import Op
+
+    Op(window, None, lambda: daily_backup_if_due(db), needs_ctx=False).failure(
+        lambda err: log.warning("daily backup failed: %s", type(err).__name__)
+    ).run()
+
+
+def _restore(db: Database, db_path: Path, source: Path) -> Database:
+    """Close the ledger, restore ``source`` over it (pre-restore backup first), reopen."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.db import open_database
+    from app.rules.errors import AppError
+    from app.services.backup import restore
+
+    from .workers import wait_for_all
+
+    wait_for_all(30_000)
+    db.close()
+    try:
+        epoch = restore(db_path, source)
+        QMessageBox.information(
+            None, APP_TITLE, f"已从备份恢复台账，同步纪元已更新为 {epoch}。请重新登录。"
+        )
+    except AppError as err:
+        QMessageBox.warning(None, APP_TITLE, f"恢复失败，台账未改动：{err}")
+    return open_database(db_path, check_integrity=False)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -104,8 +143,16 @@ def run(argv: Sequence[str]) -> int:
         logout = _Flag()
         window.logout_requested.connect(logout.set)
         window.show()
+        _daily_backup(window, db)
         code = int(app.exec())
         window.deleteLater()
+        from .backup_panel import take_pending_restore
+
+        restore_from = take_pending_restore()
+        if restore_from is not None and not integrity.failed:
+            db = _restore(db, db_path, restore_from)
+            operator_id = None
+            continue
         if not logout.value or code != 0 or integrity.failed:
             db.close()
             return 1 if integrity.failed else code

@@ -85,13 +85,19 @@ class SettingsPage(QWidget):
         self.can_operators = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 14, 18, 14)
-        lay.addWidget(page_header(tr("设置"), tr("本站信息、办理期限、操作员、代码表和账户")))
+        lay.addWidget(
+            page_header(tr("设置"), tr("本站信息、办理期限、操作员、代码表、账户、备份与恢复"))
+        )
         self.tabs = QTabWidget()
         lay.addWidget(self.tabs, 1)
         self._build_station_tab()
         self._build_operators_tab()
         self._build_codes_tab()
         self._build_account_tab()
+        from ..backup_panel import BackupPanel
+
+        self.backup_panel = BackupPanel(env)
+        self.tabs.addTab(self.backup_panel, tr("备份与恢复"))
 
     # --- station and deadlines ---------------------------------------------------------
     def _build_station_tab(self) -> None:
@@ -493,6 +499,7 @@ class SettingsPage(QWidget):
         self._load_station()
         self._load_operators()
         self._load_codes()
+        self.backup_panel.refresh()
 
 
 class OperatorDialog(QDialog):
