@@ -1,0 +1,1 @@
+from tests.sync.conftest import keychain, township, village  # noqa: F401
