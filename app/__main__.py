@@ -27,6 +27,10 @@ def _wants_gui(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--self-test"]:  # installation check without a GUI (app/selftest.py)
+        from app.selftest import main as self_test
+
+        return self_test()
     if _wants_gui(args):
         from app.ui.app import run
 

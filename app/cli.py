@@ -75,7 +75,13 @@ def _emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
 
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
-    db = open_database(Path(args.db), create=create)
+    url = getattr(args, "database_url", None)
+    if url:  # a hub's server database (PostgreSQL)
+        from app.db import open_database_url
+
+        db = open_database_url(url, create=create)
+    else:
+        db = open_database(Path(args.db), create=create)
     if not create:
         from app.services.stations import upgrade_code_tables
 
@@ -116,7 +122,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     # validate before creating the file, so a bad command leaves nothing behind
     path = Path(args.db)
-    existed = path.exists()
+    existed = path.exists() or bool(getattr(args, "database_url", None))
     try:
         db = _open(args, create=True)
         try:
@@ -128,7 +134,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
         raise
-    print(f"已初始化工作站：{station.name}（{station.code}），数据库：{path}")
+    where = _shown_url(args.database_url) if getattr(args, "database_url", None) else path
+    print(f"已初始化工作站：{station.name}（{station.code}），数据库：{where}")
     _init_sync_keys(args)
     return 0
 
@@ -139,7 +146,7 @@ def _init_sync_keys(args: argparse.Namespace) -> None:
     from app.sync.keys import ensure_station_keys
 
     _sync_passphrase_prompt()
-    db = open_database(Path(args.db), create=False)
+    db = _open(args)
     try:
         info = ensure_station_keys(db)
         print(f"已创建同步密钥，本站指纹：{info.fingerprint}")
@@ -213,6 +220,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from app.services.check import run_checks
 
+    _sqlite_only(args, "数据库检查（zongzhi check）")
     db = open_database(Path(args.db), create=False)
     try:
         data = run_checks(db)
@@ -468,6 +476,7 @@ def cmd_dispute_add(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from app.services.backup import backup_now, list_backups
 
+    _sqlite_only(args, "备份")
     if args.list:
         rows = [
             {
@@ -498,6 +507,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from app.services.backup import restore
 
+    _sqlite_only(args, "恢复")
+
     if not args.yes:
         if not sys.stdin.isatty():
             raise ValidationError.single(
@@ -524,6 +535,12 @@ def build_parser() -> ChineseArgumentParser:
         "--db", default=str(default_db_path()), help="台账数据库文件（默认：本机数据目录）"
     )
     p.add_argument("--operator", default=None, help="以哪个操作员身份执行（默认：系统）")
+    p.add_argument(
+        "--database-url",
+        default=os.environ.get("ZONGZHI_DATABASE_URL") or None,
+        help="同步服务（乡镇/县）使用的 PostgreSQL 数据库，如 postgresql+psycopg://用户:口令@主机/库名"
+        "（代替 --db；也可用环境变量 ZONGZHI_DATABASE_URL）",
+    )
     sub = p.add_subparsers(dest="command", metavar="命令")
 
     s = sub.add_parser("init", help="初始化工作站（首次使用）")
@@ -642,6 +659,7 @@ def build_parser() -> ChineseArgumentParser:
     _add_print_commands(sub)
     _add_sync_commands(sub)
     _add_report_commands(sub)
+    _add_net_commands(sub)
     return p
 
 
@@ -2009,6 +2027,214 @@ def _add_report_commands(sub: Any) -> None:
     s.set_defaults(func=cmd_screening)
 
 
+# --- network sync: the township hub (serve) and pushing to it (sync) ---------------------
+
+
+def _shown_url(url: str) -> str:
+    from app.db import display_url
+
+    return display_url(url)
+
+
+def _sqlite_only(args: argparse.Namespace, what: str) -> None:
+    if getattr(args, "database_url", None):
+        raise AppError(
+            f"{what}只适用于本机台账文件；PostgreSQL 数据库请用数据库自带的工具（如 pg_dump）"
+        )
+
+
+def _serve_console_log() -> None:
+    """Requests on the console too (codes and counts only; the scrub filter as a safety net)."""
+    from app.logs import ScrubFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler.addFilter(ScrubFilter())
+    for name in ("app.sync.hub", "app.sync.client"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    logging.getLogger("app").setLevel(logging.INFO)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from app.models import SyncPeer
+    from app.rules.network import normalize_hub_url
+    from app.services.settings import load as load_settings
+    from app.sync.hub import HubOptions, HubServer
+    from app.sync.keys import load_station_keys
+
+    if args.max_body_mb < 1 or args.max_body_mb > 1024:
+        raise ValidationError.single(
+            "max_body_mb", "--max-body-mb", "应在1至1024之间", "默认512（MB）"
+        )
+    if bool(args.certfile) != bool(args.keyfile):
+        raise ValidationError.single(
+            "certfile", "--certfile / --keyfile", "须同时指定", "HTTPS 需要证书和私钥两个文件"
+        )
+    _sync_passphrase_prompt()
+    db = _open(args)
+    try:
+        load_station_keys(db)  # open the keystore now (a terminal may be asked the passphrase)
+        with db.session() as s:
+            children = int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(SyncPeer)
+                    .where(SyncPeer.relation == "child", SyncPeer.active.is_(True))
+                )
+                or 0
+            )
+            configured = load_settings(s).hub_url
+        upstream = "" if args.no_forward else normalize_hub_url(args.upstream or configured)
+        options = HubOptions(
+            max_body=args.max_body_mb << 20, concurrency=args.concurrency, upstream=upstream
+        )
+        server = HubServer(
+            db,
+            options,
+            host=args.host,
+            port=args.port,
+            certfile=args.certfile,
+            keyfile=args.keyfile,
+        )
+        _serve_console_log()
+        hub = server.hub
+        where = _shown_url(db.url) if db.url else str(db.path)
+        print(f"同步服务已启动：{hub.name}（{hub.code}），地址 {server.url}")
+        print(f"数据库：{where}；已配对下级 {children} 个；单个同步包上限 {args.max_body_mb} MB")
+        if upstream:
+            print(f"收到新记录后自动转送上级：{upstream}")
+        if not children:
+            sys.stderr.write(
+                "提示：还没有配对的下级，请先导入下级的工作站卡片（zongzhi card import）\n"
+            )
+        print("按 Ctrl+C 停止", flush=True)
+        server.run()
+    finally:
+        db.close()
+    print("同步服务已停止")
+    return 0
+
+
+def _net_status_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"同步服务地址：{d['hub_url'] or '（未设置）'}",
+        f"待上级确认：{d['pending_label']}",
+        f"上次联网同步成功：{d['last_success_at'] or '—'}",
+    ]
+    if d["last_error"]:
+        lines.append(f"上次出错：{d['last_error_at'] or '—'} {d['last_error']}")
+    return "\n".join(lines)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.sync.client import NetError, check_hub, net_status, sync_once
+    from app.sync.status import sync_status
+
+    db = _open(args)
+    try:
+        if args.status:
+            st, ns = sync_status(db), net_status(db)
+            with db.session() as s:
+                from app.services.settings import load as load_settings
+
+                configured = load_settings(s).hub_url
+            _emit(
+                {
+                    "hub_url": configured,
+                    "pending": st.pending_up,
+                    "pending_label": st.pending_label,
+                    "last_success_at": _local_time(ns.last_success_at)
+                    if ns.last_success_at
+                    else None,
+                    "last_error": ns.last_error if ns.failing else "",
+                    "last_error_at": _local_time(ns.last_error_at) if ns.failing else None,
+                },
+                args.json,
+                _net_status_text,
+            )
+            return 0
+        if args.test:
+            from sqlalchemy import select
+
+            from app.models import SyncPeer
+            from app.services.settings import load as load_settings
+
+            with db.session() as s:
+                url = args.hub or load_settings(s).hub_url
+                parent = s.scalars(
+                    select(SyncPeer).where(SyncPeer.relation == "parent", SyncPeer.active)
+                ).first()
+                expect = parent.station_code if parent else None
+            info = check_hub(url, expect_code=expect)
+            _emit(
+                {"url": info.url, "station": {"code": info.code, "name": info.name}},
+                args.json,
+                lambda _d: (
+                    f"连接成功：{info.url} 是 {info.label} 的同步服务"
+                    + ("" if expect else "（本站尚未与上级配对）")
+                ),
+            )
+            return 0
+        _sync_passphrase_prompt()
+        try:
+            report = sync_once(db, args.hub, operator=args.operator)
+        except NetError as exc:
+            sys.stderr.write(f"错误：{exc}\n")
+            return 75 if exc.retry else 1  # 75 (EX_TEMPFAIL): try again later
+    finally:
+        db.close()
+    for notice in report.notices:
+        sys.stderr.write(f"提示：{notice}\n")
+    _emit(report.as_dict(), args.json, lambda r: str(r["message"]))
+    return 0
+
+
+def _add_net_commands(sub: Any) -> None:
+    s = sub.add_parser(
+        "serve",
+        help="提供同步服务（乡镇/县）：接收下级同步包并回执",
+        description="在本机提供同步服务：已配对的下级联网上传同步包，本站导入后立即回执；"
+        "默认使用 --db 的台账文件，也可用 --database-url 使用 PostgreSQL 数据库"
+        "（先执行 zongzhi --database-url URL init … 初始化）。",
+    )
+    s.add_argument(
+        "--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；局域网用 0.0.0.0）"
+    )
+    s.add_argument("--port", type=int, default=8750, help="端口（默认 8750）")
+    s.add_argument(
+        "--database-url",
+        default=argparse.SUPPRESS,
+        help="PostgreSQL 数据库地址（同全局选项 --database-url）",
+    )
+    s.add_argument("--max-body-mb", type=int, default=512, help="单个同步包大小上限（MB，默认512）")
+    s.add_argument(
+        "--concurrency", type=int, default=0, help="同时导入数（PostgreSQL 默认4；SQLite 固定为1）"
+    )
+    s.add_argument(
+        "--upstream", default="", help="上级同步服务地址（默认：本站设置中的同步服务地址）"
+    )
+    s.add_argument("--no-forward", action="store_true", help="不自动向上级转送")
+    s.add_argument("--certfile", help="HTTPS 证书文件（可选）")
+    s.add_argument("--keyfile", help="HTTPS 私钥文件（可选）")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("sync", help="联网同步：把待上传的变更推送到上级同步服务")
+    s.add_argument("--hub", default=None, help="上级同步服务地址（默认：本站设置中的地址）")
+    s.add_argument("--test", action="store_true", help="只测试连接")
+    s.add_argument("--status", action="store_true", help="查看联网同步状态")
+    s.add_argument(
+        "--database-url",
+        default=argparse.SUPPRESS,
+        help="PostgreSQL 数据库地址（同全局选项 --database-url）",
+    )
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_sync)
+
+
 def _start_log(args: argparse.Namespace) -> logging.Logger:
     """Log which command ran and how it ended — never its arguments (they carry names)."""
     from app.config import log_dir_for
@@ -2038,6 +2264,8 @@ COMMANDS = (
     "card",
     "bundle",
     "supervise",
+    "serve",
+    "sync",
 )
 
 

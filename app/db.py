@@ -177,12 +177,27 @@ def backup_file(src: Path, dest: Path) -> Path:
 
 
 class Database:
-    """An open ledger: its engine and a session factory."""
+    """An open ledger: its engine and a session factory.
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    ``path`` is the SQLite file; for a server database (a PostgreSQL hub, :func:`open_database_url`)
+    it is a stand-in path in the data directory that anchors what lives beside a ledger: the
+    passphrase keystore, logs, the hub's working files. ``url`` is set for server databases.
+    """
+
+    def __init__(self, path: Path, engine: Engine, url: str | None = None) -> None:
         self.path = path
         self.engine = engine
+        self.url = url
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
 
     def session(self, **info: Any) -> Session:
         s = self._factory()
@@ -241,6 +256,124 @@ def open_database(
     if not up_to_date:
         migrate(engine)
     return Database(path, engine)
+
+
+# --- server databases (the township / county hub on PostgreSQL) ------------------------------
+
+_URL_SCHEMES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+_SQLITE_URL = re.compile(r"^sqlite(?:\+pysqlite)?:///(.+)$")
+
+
+def display_url(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "（数据库地址）"
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean the psycopg 3 driver; anything else is refused."""
+    text = url.strip()
+    if text.startswith("postgres://"):
+        text = "postgresql+psycopg://" + text[len("postgres://") :]
+    elif text.startswith("postgresql://"):
+        text = "postgresql+psycopg://" + text[len("postgresql://") :]
+    if not text.startswith(_URL_SCHEMES) and not _SQLITE_URL.match(text):
+        raise DatabaseError(
+            "数据库地址格式不正确：应为 postgresql+psycopg://用户:口令@主机:端口/库名，"
+            "或 sqlite:///文件路径"
+        )
+    return text
+
+
+def state_path_for(url: str) -> Path:
+    """Where a server database's local companions live (keystore, logs, hub working files)."""
+    from sqlalchemy.engine import make_url
+
+    from app.config import data_dir
+
+    u = make_url(url)
+    name = "-".join(
+        re.sub(r"[^0-9A-Za-z_.]+", "_", str(part))
+        for part in (u.get_backend_name(), u.host or "local", u.port or "", u.database or "")
+        if part != ""
+    )
+    return data_dir() / "hubs" / name
+
+
+def make_server_engine(url: str, *, pool_size: int = 8) -> Engine:
+    """A pooled engine for a server database: connections are checked before use (a hub
+    outlives database restarts) and every transaction runs at READ COMMITTED."""
+    return create_engine(
+        url,
+        future=True,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 10, "application_name": "zongzhi"},
+    )
+
+
+def open_database_url(
+    url: str, *, create: bool = True, pool_size: int = 8, state_path: Path | None = None
+) -> Database:
+    """Open (and if needed create the schema of, or migrate) the ledger at a database URL.
+
+    ``sqlite:///PATH`` is the same as :func:`open_database`. A PostgreSQL database (the hub of a
+    county that outgrew one machine) gets the same models and migrations; SQLite-only pieces are
+    skipped: the full-text tables (search falls back to substring tests), ``integrity_check`` and
+    file backups (use the server's own tools, e.g. pg_dump). The database itself must exist.
+    """
+    url = normalize_url(url)
+    m = _SQLITE_URL.match(url)
+    if m:
+        return open_database(Path(m.group(1)), create=create)
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    engine = make_server_engine(url, pool_size=pool_size)
+    shown = display_url(url)
+    try:
+        with engine.connect() as conn:
+            from alembic.runtime.migration import MigrationContext
+
+            stored = MigrationContext.configure(conn).get_current_revision()
+            has_tables = bool(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM information_schema.tables "
+                    "WHERE table_schema = current_schema()"
+                ).scalar()
+            )
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseError(
+            f"无法连接数据库 {shown}：请检查地址、用户名口令和数据库服务是否已启动"
+            f"（{type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__}）"
+        ) from exc
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise DatabaseError(f"无法读取数据库 {shown}（{type(exc).__name__}）") from exc
+    if stored is None and has_tables:
+        engine.dispose()
+        raise DatabaseError(
+            f"数据库 {shown} 中已有其他数据，不是综治工作站的数据库：请为综治工作站新建一个空库"
+        )
+    if stored is None and not create:
+        engine.dispose()
+        raise DatabaseError(f"数据库 {shown} 尚未初始化，请先执行 zongzhi --database-url … init")
+    if stored is not None and stored not in known_revisions():
+        engine.dispose()
+        raise DatabaseError(
+            f"数据库 {shown} 由更新版本的综治工作站创建（结构版本 {stored}），请先升级本程序"
+        )
+    if stored != declared_head():
+        migrate(engine)
+    anchor = state_path or state_path_for(url)
+    anchor.parent.mkdir(parents=True, exist_ok=True)
+    return Database(anchor, engine, url=url)
 
 
 def migrate(engine: Engine) -> None:

@@ -13,6 +13,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 from app.db import open_database
 from app.services.context import open_ctx
@@ -80,9 +81,9 @@ def main() -> None:
         people: list[float] = []
         for q in QUERIES:
             flt = LedgerFilter(text=q)
-            search_v += _time(lambda f=flt: visit_page(ctx, f), args.repeat)
-            search_d += _time(lambda f=flt: dispute_page(ctx, f), args.repeat)
-            people += _time(lambda t=q: find_persons(ctx.session, t), args.repeat)
+            search_v += _time(partial(visit_page, ctx, flt), args.repeat)
+            search_d += _time(partial(dispute_page, ctx, flt), args.repeat)
+            people += _time(partial(find_persons, ctx.session, q), args.repeat)
         _report("search: visit list, first page", search_v)
         _report("search: dispute list, first page", search_d)
         _report("search: people (autocomplete)", people)
@@ -97,7 +98,7 @@ def main() -> None:
         for sort in ("case_code", "due_on", "status", "party_names"):
             _report(
                 f"visit list sorted by {sort}",
-                _time(lambda s=sort: visit_page(ctx, LedgerFilter(), sort=s), args.repeat),
+                _time(partial(visit_page, ctx, LedgerFilter(), sort=sort), args.repeat),
             )
         for name, flt in (
             ("overdue", LedgerFilter(deadline="overdue")),
@@ -105,7 +106,7 @@ def main() -> None:
             ("status in_progress", LedgerFilter(statuses=("in_progress",))),
             ("category + year", LedgerFilter(category="village_affairs")),
         ):
-            _report(f"visit list filter: {name}", _time(lambda f=flt: visit_page(ctx, f), 5))
+            _report(f"visit list filter: {name}", _time(partial(visit_page, ctx, flt), 5))
         _report("visit count (all)", _time(lambda: visit_count(ctx, LedgerFilter()), 5))
     finally:
         ctx.close()

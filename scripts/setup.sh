@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2
   fonts-wqy-microhei fonts-arphic-uming poppler-utils
   postgresql
+  nsis  # makensis: the tests compile the Windows installer script on Linux
 )
 
 missing=()

@@ -6,7 +6,7 @@ scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
 export PYTHONDONTWRITEBYTECODE=1
 BIN=.venv/bin
-echo "== ruff"; $BIN/ruff check app tests benchmarks scripts
+echo "== ruff"; $BIN/ruff check app tests benchmarks scripts packaging build_installer.py
 echo "== mypy"; $BIN/mypy app tests
 echo "== import-linter"; $BIN/lint-imports
 echo "== pytest"
@@ -14,5 +14,10 @@ set +e
 $BIN/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
 rc=$?
 set -e
-if [ $rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi
-exit $rc
+if [ $rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi
+if [ $rc -ne 0 ]; then exit $rc; fi
+# The installed program: PyInstaller one-folder build + its --self-test (~40 s here), a step of
+# its own rather than a pytest test; skipped when only some tests were asked for.
+if [ $# -eq 0 ] && [ -z "${SKIP_FROZEN_BUILD:-}" ]; then
+  echo "== frozen build + self-test"; $BIN/python build_installer.py --no-package
+fi

@@ -4,6 +4,7 @@ from . import events as _events  # noqa: F401  (registers the session hooks)
 from .audit import AuditEntry
 from .base import Base, SyncMixin, UTCDateTime, synced_tables, utcnow
 from .excel_import import ExcelImportRow
+from .hub import HubAck
 from .ids import new_id, uuid7
 from .ledger import CaseEvent, Dispute, DisputeParty, MediationSession, Person, Visit, VisitPerson
 from .operator import ROLES, Operator
@@ -25,6 +26,7 @@ __all__ = [
     "Dispute",
     "DisputeParty",
     "ExcelImportRow",
+    "HubAck",
     "LocalState",
     "MediationSession",
     "MonthlyReport",

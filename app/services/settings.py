@@ -12,6 +12,7 @@ from app.models import Setting
 from app.rules.deadlines import DeadlineConfig
 from app.rules.errors import ValidationError
 from app.rules.flags import DEFAULT_GROUP_THRESHOLD
+from app.rules.network import normalize_hub_url
 from app.rules.numbering import check_prefix
 
 from .context import Ctx
@@ -85,6 +86,7 @@ def save(ctx: Ctx, settings: StationSettings) -> None:
         raise ValidationError.single(
             "idle_lock_minutes", "空闲锁定时间", "应在1至240分钟之间", "默认为15分钟"
         )
+    settings.hub_url = normalize_hub_url(settings.hub_url)
     ctx.cache.pop("settings", None)
     with ctx.write() as s:
         set_value(s, "deadlines", settings.deadlines.to_dict())

@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, select, text, true
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -150,12 +150,26 @@ def default_name(kind: str, me: str, to: str, seq: int, created: datetime) -> st
     return f"同步包_{me}_至_{to}_{stamp}_{n}{BUNDLE_SUFFIX}"
 
 
-def _count(session: Session, spec: TableSpec, rng: OutRange, upto: int, peer: SyncPeer) -> int:
+def _only(spec: TableSpec, only: Mapping[str, Collection[str]] | None) -> ColumnElement[bool]:
+    """A partial bundle's restriction to chosen records (urgent items sent ahead)."""
+    if only is None:
+        return true()
+    return spec.table.c.id.in_(sorted(only.get(spec.name, ())))
+
+
+def _count(
+    session: Session,
+    spec: TableSpec,
+    rng: OutRange,
+    upto: int,
+    peer: SyncPeer,
+    only: Mapping[str, Collection[str]] | None = None,
+) -> int:
     t = spec.table
     q = (
         select(func.count())
         .select_from(t)
-        .where(t.c.origin == rng.origin, t.c.rev > rng.basis, t.c.rev <= upto)
+        .where(t.c.origin == rng.origin, t.c.rev > rng.basis, t.c.rev <= upto, _only(spec, only))
     )
     if peer.relation == "child":
         q = q.where(addressed_to(spec, peer.station_code))
@@ -175,10 +189,14 @@ def write_bundle(
     ack: dict[str, Any] | None = None,
     summary: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> ExportResult:
     """Write a bundle (or acknowledgement) for peer ``to`` (default: the parent) to ``out``.
 
-    ``out`` may be a directory (the file gets a descriptive name) or a file path.
+    ``out`` may be a directory (the file gets a descriptive name) or a file path. ``only``
+    (table → record ids) makes a *partial* bundle of this station's own records: it carries just
+    those records of its range, and the receiver applies them without moving its watermark
+    (urgent items sent ahead of the rest, see :mod:`.priority`).
     """
     ctx.require("sync.run")
     keys: StationKeys = load_station_keys(ctx.db)
@@ -219,13 +237,15 @@ def write_bundle(
             # a range is never announced without all of its records
             ack_up = kind == "ack" and peer.relation == "parent"
             out_ranges = [] if ack_up else outgoing(s, me.code, peer, full=full)
+            if only is not None:
+                out_ranges = [r for r in out_ranges if r.origin == me.code]
             tables = tables_for(peer, specs)
             plan: list[tuple[TableSpec, OutRange, int]] = []
             total = 0
             for spec in tables:
                 for rng in out_ranges:
                     upto = seq if rng.origin == me.code else rng.upto
-                    n = _count(s, spec, rng, upto, peer)
+                    n = _count(s, spec, rng, upto, peer, only)
                     if n:
                         plan.append((spec, rng, upto))
                         total += n
@@ -236,7 +256,12 @@ def write_bundle(
                 progress(0, total, "正在读取变更记录")
             for spec, rng, upto in plan:
                 t = spec.table
-                q = select(t).where(t.c.origin == rng.origin, t.c.rev > rng.basis, t.c.rev <= upto)
+                q = select(t).where(
+                    t.c.origin == rng.origin,
+                    t.c.rev > rng.basis,
+                    t.c.rev <= upto,
+                    _only(spec, only),
+                )
                 if peer.relation == "child":
                     q = q.where(addressed_to(spec, peer.station_code))
                 hidden = withheld(spec, peer.station_code)
@@ -272,6 +297,7 @@ def write_bundle(
                 counts=counts,
                 have=have_for(s, peer.station_code),
                 ack=ack,
+                partial=only is not None,
                 payload=mf.PayloadInfo(
                     sha256=sha,
                     size=writer.payload_size,

@@ -20,6 +20,11 @@ Format ``zongzhi-bundle/1``::
       "have": [{"origin", "rev"}],                          (what the sender holds of records
                                                              the recipient sends it: an ack)
       "ack": null | {"bundle_id", "seq", "status", "totals": {...}},
+      "partial": true,                                      (only on a partial bundle: it carries
+                                                             some records of its ranges — urgent
+                                                             items sent ahead over the network —
+                                                             so the receiver applies them but
+                                                             moves no watermark)
       "payload": {"sha256", "size", "chunks", "plain_size", "compression": "zlib",
                   "encryption": "X25519-HKDF-SHA256/AES-256-GCM-STREAM",
                   "ephemeral_public", "nonce_prefix"}
@@ -96,6 +101,7 @@ class Manifest:
     ack: dict[str, Any] | None
     payload: PayloadInfo
     raw: dict[str, Any] = field(repr=False, compare=False)
+    partial: bool = False
 
     def aad(self) -> bytes:
         """Associated data bound into every encrypted chunk."""
@@ -130,6 +136,7 @@ def build(
     have: dict[str, int],
     ack: dict[str, Any] | None,
     payload: PayloadInfo | None,
+    partial: bool = False,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -155,6 +162,8 @@ def build(
         "have": [{"origin": o, "rev": v} for o, v in sorted(have.items())],
         "ack": ack,
     }
+    if partial:
+        doc["partial"] = True
     if payload is not None:
         doc["payload"] = {
             "sha256": payload.sha256,
@@ -271,6 +280,9 @@ def parse(manifest_bytes: bytes) -> Manifest:
         _str(ack, "bundle_id", _UUID)
     if kind == "ack" and ack is None:
         raise _bad("ack")
+    partial = doc.get("partial", False)
+    if type(partial) is not bool or (partial and kind != "bundle"):
+        raise _bad("partial")
     p = _obj(doc, "payload")
     if (
         p.get("compression") != "zlib"
@@ -311,4 +323,5 @@ def parse(manifest_bytes: bytes) -> Manifest:
         ack=ack,
         payload=payload,
         raw=doc,
+        partial=partial,
     )

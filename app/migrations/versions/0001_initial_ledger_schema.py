@@ -191,6 +191,19 @@ def upgrade() -> None:
         batch_op.create_index("ix_excel_import_row_record_id", ["record_id"], unique=False)
 
     op.create_table(
+        "hub_ack",
+        sa.Column("bundle_id", sa.String(length=36), nullable=False),
+        sa.Column("peer_code", sa.String(length=12), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("ack_id", sa.String(length=36), nullable=False),
+        sa.Column("ack", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.String(length=27), nullable=False),
+        sa.PrimaryKeyConstraint("bundle_id", name=op.f("pk_hub_ack")),
+    )
+    with op.batch_alter_table("hub_ack", schema=None) as batch_op:
+        batch_op.create_index("ix_hub_ack_peer_code_seq", ["peer_code", "seq"], unique=False)
+
+    op.create_table(
         "monthly_report",
         sa.Column("period", sa.String(length=7), nullable=False),
         sa.Column("is_zero", sa.Boolean(), nullable=False),
@@ -829,6 +842,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_monthly_report_origin_rev")
 
     op.drop_table("monthly_report")
+    with op.batch_alter_table("hub_ack", schema=None) as batch_op:
+        batch_op.drop_index("ix_hub_ack_peer_code_seq")
+
+    op.drop_table("hub_ack")
     with op.batch_alter_table("excel_import_row", schema=None) as batch_op:
         batch_op.drop_index("ix_excel_import_row_record_id")
 

@@ -77,7 +77,15 @@ def _key(table: str, alias: str) -> str:
     return f"(SELECT k FROM fts_{table}_key WHERE id = {alias}.id)"
 
 
+def _sqlite() -> bool:
+    """FTS5 is SQLite's; a PostgreSQL hub has no full-text tables (app.services.search falls
+    back to plain substring tests there)."""
+    return bool(op.get_bind().dialect.name == "sqlite")
+
+
 def upgrade() -> None:
+    if not _sqlite():
+        return
     for table, fields in FIELDS.items():
         op.execute(f"CREATE TABLE fts_{table}_key (k INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
         op.execute(
@@ -110,6 +118,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if not _sqlite():
+        return
     for table in FIELDS:
         for suffix in ("ai", "au", "ad"):
             op.execute(f"DROP TRIGGER IF EXISTS fts_{table}_{suffix}")
