@@ -31,6 +31,7 @@ FORM_MODULES = (
     "visit_ledger",
     "dispute_ledger",
     "month_report",
+    "bulletin",
 )
 
 

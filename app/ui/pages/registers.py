@@ -515,6 +515,13 @@ class RegistersPage(QWidget):
     def print_register(self) -> None:
         if self.info is None:
             return
+        row = self.selected_row()
+        if self.info.source == "monthly_stats" and row is not None and row.record_id:
+            # one issued 月通报: its frozen figures, edited text and charts
+            from ..print_preview import preview_form
+
+            preview_form(self, self.env, "bulletin", row.record_id)
+            return
         PrintDialog(self.env, self.info, self.today(), self).exec()
 
     # hooks the main window calls (Ctrl+N, Ctrl+F, Ctrl+P)
