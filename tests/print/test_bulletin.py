@@ -21,6 +21,7 @@ def _text(pdf: bytes) -> str:
 def test_issued_bulletin_keeps_its_figures_and_text(ctx) -> None:
     register_dispute(ctx, dispute_input(registered_on="2026-03-02"))
     saved = reg.generate_bulletin(ctx, "2026-03").record
+    assert saved.record_id is not None
     values = dict(saved.values)
     values["narrative"] = "一、总体情况\n本月全村矛盾纠纷总体平稳，特此通报。"
     reg.update_record(
