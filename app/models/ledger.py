@@ -28,7 +28,8 @@ class Person(SyncMixin, Base):
     __extra_table_args__ = (
         Index("ix_person_id_number", "id_number"),
         Index("ix_person_name", "name"),
-        Index("ix_person_pinyin_initials", "pinyin_initials"),
+        # covering (deleted_at, id): pinyin-initial search reads no person row (DESIGN §9)
+        Index("ix_person_pinyin_initials", "pinyin_initials", "deleted_at", "id"),
     )
 
     name: Mapped[str] = mapped_column(String(60), nullable=False)
@@ -118,7 +119,8 @@ class VisitPerson(SyncMixin, Base):
     __tablename__ = "visit_person"
     __extra_table_args__ = (
         Index("ix_visit_person_visit_id", "visit_id"),
-        Index("ix_visit_person_person_id", "person_id"),
+        # covering: a person's cases are found without reading the link rows (search)
+        Index("ix_visit_person_person_id", "person_id", "deleted_at", "visit_id"),
     )
 
     visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"), nullable=False)
@@ -207,7 +209,8 @@ class DisputeParty(SyncMixin, Base):
     __tablename__ = "dispute_party"
     __extra_table_args__ = (
         Index("ix_dispute_party_dispute_id", "dispute_id"),
-        Index("ix_dispute_party_person_id", "person_id"),
+        # covering: a person's cases are found without reading the link rows (search)
+        Index("ix_dispute_party_person_id", "person_id", "deleted_at", "dispute_id"),
     )
 
     dispute_id: Mapped[str] = mapped_column(ForeignKey("dispute.id"), nullable=False)

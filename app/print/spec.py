@@ -16,6 +16,7 @@ KIND_LABELS = {
     "mediation_session": "调查/调解记录",
     "supervision": "督办",
     "register": "台账",
+    "register_record": "台账记录",
     "month": "月度",
 }
 

@@ -78,7 +78,15 @@ def test_registry_lists_every_form_of_the_design() -> None:
         assert t in titles
     kinds = {
         k: [s.key for s in forms_for(k)]
-        for k in ("visit", "dispute", "mediation_session", "supervision", "register", "month")
+        for k in (
+            "visit",
+            "dispute",
+            "mediation_session",
+            "supervision",
+            "register",
+            "register_record",
+            "month",
+        )
     }
     assert "agreement" in kinds["dispute"] and "receipt" in kinds["dispute"]
     assert "receipt" in kinds["visit"] and "transfer_notice" in kinds["visit"]
@@ -86,6 +94,7 @@ def test_registry_lists_every_form_of_the_design() -> None:
     assert kinds["supervision"] == ["supervision_notice"]
     assert kinds["register"] == ["visit_ledger", "dispute_ledger"]
     assert kinds["month"] == ["month_report"]
+    assert kinds["register_record"] == ["bulletin"]
 
 
 def test_forms_for_a_record_offers_only_what_applies(demo_ctx: Ctx) -> None:

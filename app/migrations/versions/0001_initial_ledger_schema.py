@@ -278,7 +278,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_person_id_number", ["id_number"], unique=False)
         batch_op.create_index("ix_person_name", ["name"], unique=False)
         batch_op.create_index("ix_person_origin_rev", ["origin", "rev"], unique=False)
-        batch_op.create_index("ix_person_pinyin_initials", ["pinyin_initials"], unique=False)
+        batch_op.create_index(
+            "ix_person_pinyin_initials", ["pinyin_initials", "deleted_at", "id"], unique=False
+        )
 
     op.create_table(
         "register_type",
@@ -549,7 +551,9 @@ def upgrade() -> None:
     with op.batch_alter_table("dispute_party", schema=None) as batch_op:
         batch_op.create_index("ix_dispute_party_dispute_id", ["dispute_id"], unique=False)
         batch_op.create_index("ix_dispute_party_origin_rev", ["origin", "rev"], unique=False)
-        batch_op.create_index("ix_dispute_party_person_id", ["person_id"], unique=False)
+        batch_op.create_index(
+            "ix_dispute_party_person_id", ["person_id", "deleted_at", "dispute_id"], unique=False
+        )
 
     op.create_table(
         "local_state",
@@ -718,7 +722,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("visit_person", schema=None) as batch_op:
         batch_op.create_index("ix_visit_person_origin_rev", ["origin", "rev"], unique=False)
-        batch_op.create_index("ix_visit_person_person_id", ["person_id"], unique=False)
+        batch_op.create_index(
+            "ix_visit_person_person_id", ["person_id", "deleted_at", "visit_id"], unique=False
+        )
         batch_op.create_index("ix_visit_person_visit_id", ["visit_id"], unique=False)
 
     op.create_table(

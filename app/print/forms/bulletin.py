@@ -47,7 +47,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
 SPEC = FormSpec(
     key="bulletin",
     title="月通报（已印发）",
-    kind="register",
+    kind="register_record",
     build=build,
     description="按“月通报”台账中的一期通报打印：印发时的统计数据、编辑后的正文和期号",
 )
