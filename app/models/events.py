@@ -24,11 +24,30 @@ from app.rules.errors import AppError, ConflictError
 from .audit import GENESIS, AuditEntry, canonical, chain_hash, jsonable
 from .base import SyncMixin, utcnow
 
+AUDIT_LOCK_KEY = 0x7A7A_0A0D  # PostgreSQL advisory lock: one appender at the chain's end
 EPOCH_SHIFT = 40  # rev = epoch << 40 | seq: a new epoch always sorts after the old one
 
 
 class PhysicalDeleteError(AppError):
     pass
+
+
+def bump_epoch(session: Session, *, min_epoch: int = 0) -> int:
+    """Start a new sync epoch (at least ``min_epoch``); return it.
+
+    The counter jumps to ``epoch << 40``, above every rev of earlier epochs, so changes made from
+    now on sort after anything a peer saw, even if this ledger was restored from a backup.
+    Call inside a transaction (restore, rollback recovery, key renewal).
+    """
+    conn = session.connection()
+    row = conn.execute(text("SELECT epoch, rev_counter FROM local_state WHERE id = 1")).one()
+    epoch, counter = int(row[0]), int(row[1])
+    new_epoch = max(epoch + 1, min_epoch, (counter >> EPOCH_SHIFT) + 1)
+    conn.execute(
+        text("UPDATE local_state SET epoch = :e, rev_counter = :c WHERE id = 1"),
+        {"e": new_epoch, "c": new_epoch << EPOCH_SHIFT},
+    )
+    return new_epoch
 
 
 def restamp(obj: SyncMixin) -> None:
@@ -116,6 +135,10 @@ def _record_id(obj: Any) -> str:
 def append_audit(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
     """Add chained entries (action, table, record id, changes) inside the current transaction."""
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # concurrent writers (a hub importing for several stations at once) take turns at the
+        # end of the chain until their transaction ends (SQLite has one writer anyway)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
     row = conn.execute(text("SELECT hash FROM audit_entry ORDER BY seq DESC LIMIT 1")).fetchone()
     prev = str(row[0]) if row else GENESIS
     pending = [o for o in session.new if isinstance(o, AuditEntry)]

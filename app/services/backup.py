@@ -9,12 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
-
 from app.config import backup_dir_for
 from app.db import Database, backup_file, integrity_check, open_database
-from app.models.events import EPOCH_SHIFT
+from app.models.events import bump_epoch
 from app.rules.errors import AppError, ValidationError
 
 from . import audit
@@ -191,17 +188,4 @@ def restore(db_path: Path, source: Path, *, allow_other_station: bool = False) -
             audit.record(s, "restore", {"file": source.name, "epoch": epoch})
     finally:
         db.close()
-    return epoch
-
-
-def bump_epoch(session: Session) -> int:
-    """Start a new sync epoch: rev = epoch << 40 | seq, so new changes sort after old ones."""
-    conn = session.connection()
-    row = conn.execute(text("SELECT epoch, rev_counter FROM local_state WHERE id = 1")).one()
-    epoch = int(row[0]) + 1
-    counter = max(int(row[1]), epoch << EPOCH_SHIFT)
-    conn.execute(
-        text("UPDATE local_state SET epoch = :e, rev_counter = :c WHERE id = 1"),
-        {"e": epoch, "c": counter},
-    )
     return epoch

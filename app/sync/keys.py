@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import LocalState, StationKey, synced_tables, utcnow
-from app.models.events import EPOCH_SHIFT
+from app.models.events import EPOCH_SHIFT, bump_epoch
 
 from .crypto import KeyPair, fingerprint
 from .errors import KeystoreError, KeysUnavailable
@@ -199,24 +199,6 @@ def decryption_keys(db: Database) -> dict[str, KeyPair]:
 
 
 # --- epochs and rollback detection ---------------------------------------------------------
-
-
-def bump_epoch(session: Session, *, min_epoch: int = 0) -> int:
-    """Start a new sync epoch (at least ``min_epoch``); return it.
-
-    The counter jumps to ``epoch << 40``, above every rev of earlier epochs, so changes made from
-    now on sort after anything a peer saw, even if this ledger was restored from a backup.
-    Call inside a transaction (restore, rollback recovery, key renewal).
-    """
-    conn = session.connection()
-    row = conn.execute(text("SELECT epoch, rev_counter FROM local_state WHERE id = 1")).one()
-    epoch, counter = int(row[0]), int(row[1])
-    new_epoch = max(epoch + 1, min_epoch, (counter >> EPOCH_SHIFT) + 1)
-    conn.execute(
-        text("UPDATE local_state SET epoch = :e, rev_counter = :c WHERE id = 1"),
-        {"e": new_epoch, "c": new_epoch << EPOCH_SHIFT},
-    )
-    return new_epoch
 
 
 def recover_from_rollback(session: Session, *, min_epoch: int, bump: bool = True) -> int:

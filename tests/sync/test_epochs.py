@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app.db import backup_file, open_database
-from app.models.events import EPOCH_SHIFT
+from app.models.events import EPOCH_SHIFT, bump_epoch
 from app.services.context import open_ctx
-from app.sync.keys import bump_epoch, key_info
+from app.sync.keys import key_info
 from app.sync.keystore import KeyringStore
 
 from .conftest import Node, local_state
