@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -2112,10 +2113,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "提示：还没有配对的下级，请先导入下级的工作站卡片（zongzhi card import）\n"
             )
         print("按 Ctrl+C 停止", flush=True)
-        server.run()
+
+        def stop(_signum: int, _frame: Any) -> None:  # after uvicorn's graceful shutdown
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass  # Ctrl+C or SIGTERM: requests in flight were finished first
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     finally:
         db.close()
-    print("同步服务已停止")
+    print("同步服务已停止", flush=True)
     return 0
 
 
@@ -2174,7 +2185,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 {"url": info.url, "station": {"code": info.code, "name": info.name}},
                 args.json,
                 lambda _d: (
-                    f"连接成功：{info.url} 是 {info.label} 的同步服务"
+                    f"连接成功：{info.url} 是{info.label}的同步服务"
                     + ("" if expect else "（本站尚未与上级配对）")
                 ),
             )

@@ -310,6 +310,7 @@ def make_server_engine(url: str, *, pool_size: int = 8) -> Engine:
     return create_engine(
         url,
         future=True,
+        hide_parameters=True,  # errors and logs never quote a record's values
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -334,7 +335,13 @@ def open_database_url(
         return open_database(Path(m.group(1)), create=create)
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    engine = make_server_engine(url, pool_size=pool_size)
+    try:
+        engine = make_server_engine(url, pool_size=pool_size)
+    except ImportError as exc:
+        raise DatabaseError(
+            "本程序未安装 PostgreSQL 驱动：请安装 postgres 附加组件"
+            "（pip install 'zongzhi-station[postgres]'）后重试"
+        ) from exc
     shown = display_url(url)
     try:
         with engine.connect() as conn:

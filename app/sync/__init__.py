@@ -7,4 +7,7 @@ acknowledgements, the importer, and status for the GUI.
 - :mod:`.container`, :mod:`.manifest`, :mod:`.crypto` — the ``.zzb``/``.zza`` file format.
 - :mod:`.bundle` — export (bundles and acknowledgements); :mod:`.importer` — verify and apply.
 - :mod:`.status` — pending counts, last export/import/error, the bundle log.
+- Network (same bundles and acknowledgements over HTTP): :mod:`.netproto` (the protocol),
+  :mod:`.hub` (``zongzhi serve``), :mod:`.client` (``zongzhi sync``, background pushers),
+  :mod:`.priority` (urgent items first, in a partial bundle).
 """

@@ -1037,7 +1037,8 @@ def import_files(
             pass
         keyed.append((key, p))
     keyed.sort(key=lambda kp: kp[0])
-    if keyed and not dry_run and expect_kind != "ack":
+    if keyed and not dry_run and expect_kind != "ack" and ctx.db.is_sqlite:
+        # (a PostgreSQL hub is backed up with the server's own tools)
         from app.services.backup import backup_now
 
         backup_now(ctx.db, reason="pre-import")  # files from a stick: keep the way back

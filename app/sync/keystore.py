@@ -121,12 +121,18 @@ def _usable(backend: keyring.backend.KeyringBackend) -> bool:
     return _priority(backend) >= 1
 
 
+# keyring backends are not all safe to call from several threads at once (a hub answers many
+# stations in parallel; the file-backed ones rewrite one file): one call at a time per process
+_keyring_lock = threading.RLock()
+
+
 class KeyringStore:
     kind = "keyring"
 
     def get(self, name: str) -> str | None:
         try:
-            return keyring.get_password(SERVICE, name)
+            with _keyring_lock:
+                return keyring.get_password(SERVICE, name)
         except keyring.errors.KeyringError as exc:
             raise KeystoreError(
                 f"无法读取系统密钥库（{type(exc).__name__}），请解锁密钥库后重试"
@@ -134,14 +140,15 @@ class KeyringStore:
 
     def put(self, name: str, value: str) -> None:
         try:
-            keyring.set_password(SERVICE, name, value)
+            with _keyring_lock:
+                keyring.set_password(SERVICE, name, value)
         except keyring.errors.KeyringError as exc:
             raise KeystoreError(
                 f"无法写入系统密钥库（{type(exc).__name__}），请解锁密钥库后重试"
             ) from exc
 
     def delete(self, name: str) -> None:
-        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        with _keyring_lock, contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(SERVICE, name)
 
     def location(self) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,6 +30,7 @@ from app.services.settings import settings_of
 from .env import UiEnv
 from .i18n import tr
 from .login import IdleMonitor, LockScreen
+from .net_sync import BackgroundSync
 from .pages import PAGE_MODULES
 from .sync_status import SyncSummary, read_sync_status
 from .workers import Op, bus
@@ -165,6 +167,15 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.station_label)
         bar.addWidget(self.operator_label)
         bar.addPermanentWidget(self.sync_label)
+        self.sync_now_button = QPushButton(tr("立即同步"))
+        self.sync_now_button.setFlat(True)
+        self.sync_now_button.setToolTip(tr("立即与乡镇同步服务同步"))
+        bar.addPermanentWidget(self.sync_now_button)
+        self._sync_summary: SyncSummary | None = None
+        # pending changes go to the township's hub by themselves (设置 → 同步服务地址)
+        self.net_sync = BackgroundSync(env, self)
+        self.net_sync.changed.connect(self._render_sync)
+        self.sync_now_button.clicked.connect(self.net_sync.run_now)
         self._sync_timer = QTimer(self)
         self._sync_timer.setInterval(60_000)
         self._sync_timer.timeout.connect(self.refresh_sync_status)
@@ -177,6 +188,7 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.nav.setCurrentRow(0)
         self.refresh_sync_status()
+        self.net_sync.start()
 
     # --- menus and shortcuts -------------------------------------------------------------
     def _action(
@@ -348,14 +360,33 @@ class MainWindow(QMainWindow):
 
         if not shiboken6.isValid(self.sync_label):  # the window closed while reading
             return
-        self.sync_label.setText(s.short)
-        self.sync_label.setToolTip(s.detail if s.available else "")
+        self._sync_summary = s
+        self._render_sync()
+
+    def _render_sync(self) -> None:
+        """Pending changes, and how network sync went (last success, last error)."""
+        import shiboken6
+
+        if not shiboken6.isValid(self.sync_label):
+            return
+        s, net = self._sync_summary, self.net_sync.state
+        parts = [s.short if s is not None else "", net.text()]
+        self.sync_label.setText("　".join(p for p in parts if p))
+        tips = [s.detail if s is not None and s.available else "", net.tooltip()]
+        self.sync_label.setToolTip("\n".join(t for t in tips if t))
+        self.sync_label.setStyleSheet("color: #b3261e;" if net.last_error else "")
+        self.sync_now_button.setVisible(net.configured)
+        self.sync_now_button.setEnabled(not net.running)
 
     def _data_changed(self, kinds: frozenset[str]) -> None:
         if "settings" in kinds:
             with self.env.ctx() as ctx:
                 self.idle.set_minutes(settings_of(ctx).idle_lock_minutes)
-        if kinds & {"visit", "dispute", "register"}:
+            self.net_sync.reload_settings()
+        if kinds & {"visit", "dispute", "register", "supervision"}:
+            self.refresh_sync_status()
+            self.net_sync.wake()
+        elif "sync" in kinds:
             self.refresh_sync_status()
 
     # --- lock, logout, quit --------------------------------------------------------------
@@ -366,6 +397,7 @@ class MainWindow(QMainWindow):
         if self.is_locked():
             return
         self.idle.pause()
+        self.net_sync.pause()
         self._hidden_dialogs = [
             w
             for w in QApplication.topLevelWidgets()
@@ -388,6 +420,7 @@ class MainWindow(QMainWindow):
             w.show()
         self._hidden_dialogs = []
         self.idle.resume()
+        self.net_sync.resume()
 
     def logout(self) -> None:
         for w in QApplication.topLevelWidgets():
@@ -421,6 +454,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self._sync_timer.stop()
+        self.net_sync.stop()
         if self._logging_out:
             self._logging_out = False
             event.accept()

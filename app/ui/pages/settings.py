@@ -43,6 +43,7 @@ from app.services.lookups import (
 from app.services.operators import OperatorInput, change_password, create_operator, unlock
 
 from ..env import UiEnv
+from ..hub_test import HubTestRow
 from ..i18n import tr
 from ..widgets import CodeCombo, FieldErrors, error_label, page_header
 from ..workers import announce
@@ -134,6 +135,8 @@ class SettingsPage(QWidget):
             box.addWidget(err)
             gf.addRow(label, box)
             self.errors.register(field, w, err)
+        self.hub_test = HubTestRow(self.env, self.hub_url)
+        gf.insertRow(4, "", self.hub_test)  # under 同步服务地址
         left.addWidget(general)
         left.addStretch(1)
         outer.addLayout(left, 1)
