@@ -17,7 +17,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.rules.errors import AppError
@@ -83,7 +92,10 @@ class _Relay(QObject):
     failed = Signal(object)
 
     def __init__(self, op: Op[Any]) -> None:
-        super().__init__()
+        # Owned by the application (a GUI-thread parent), released with deleteLater() once the
+        # result is delivered: never deleted by Python refcounting from inside its own queued
+        # slot, nor from the worker thread when the runnable lets go of it (use-after-free).
+        super().__init__(QCoreApplication.instance())
         self._op = op
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self.failed.connect(self._fail, Qt.ConnectionType.QueuedConnection)
@@ -176,6 +188,7 @@ class Op(Generic[T]):
 
     def _finish(self) -> None:
         self._done = True
+        self._relay.deleteLater()
         if self._dialog is not None:
             self._dialog.close()
             self._dialog.deleteLater()
