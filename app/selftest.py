@@ -343,6 +343,21 @@ def _step_keyring(st: _State) -> str:
     return f"{where}；已发现后端 {len(found)} 个"
 
 
+def _step_hub(st: _State) -> str:
+    """The township hub (`zongzhi serve`) starts on loopback and answers as the township."""
+    from app.sync.client import check_hub
+    from app.sync.hub import HubServer
+
+    township = st.township
+    assert township is not None
+    server = HubServer(township, host="127.0.0.1", port=0).start()
+    try:
+        info = check_hub(server.url, expect_code=TOWNSHIP_CODE)
+    finally:
+        server.stop()
+    return f"同步服务在 {server.url} 启动并应答（{info.label}）"
+
+
 # (title, step, the steps it needs): a step whose prerequisite failed is reported, not run
 STEPS: list[tuple[str, Callable[[_State], str], tuple[str, ...]]] = [
     ("程序文件", _step_resources, ()),
@@ -350,6 +365,7 @@ STEPS: list[tuple[str, Callable[[_State], str], tuple[str, ...]]] = [
     ("读写记录", _step_record, ("数据库",)),
     ("打印文书", _step_pdf, ("读写记录",)),
     ("同步包", _step_bundle, ("读写记录",)),
+    ("同步服务", _step_hub, ("同步包",)),
     ("界面组件", _step_qt, ()),
     ("密钥库", _step_keyring, ()),
 ]

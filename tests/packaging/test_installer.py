@@ -36,7 +36,7 @@ def fake_program(folder: Path) -> Path:
     (folder / "_internal").mkdir()
     (folder / "_internal" / "lib.so").write_bytes(b"\0" * 64)
     exe = folder / "zongzhi"
-    exe.write_text('#!/bin/sh\n[ "$1" = "--self-test" ] && echo "自检通过：7 项全部正常"\n')
+    exe.write_text('#!/bin/sh\n[ "$1" = "--self-test" ] && echo "自检通过：8 项全部正常"\n')
     exe.chmod(0o755)
     return folder
 

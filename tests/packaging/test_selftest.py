@@ -37,7 +37,7 @@ def test_self_test_from_the_command_line_passes() -> None:
     steps = [ln for ln in lines if ln.startswith(("✓", "✗"))]
     assert [s.split("：")[0][2:] for s in steps] == [title for title, *_ in selftest.STEPS]
     assert all(s.startswith("✓") for s in steps)
-    assert lines[-1].startswith("自检通过：7 项全部正常")
+    assert lines[-1].startswith("自检通过：8 项全部正常")
     assert "按编码、全文（排水沟）和拼音首字母（zxl）均可读回" in proc.stdout
     assert "嵌入字体 WenQuanYi Micro Hei" in proc.stdout
 
