@@ -95,6 +95,10 @@ def test_every_past_schema_version_opens_and_upgrades(tmp_path: Path, fixture: P
     with db.engine.connect() as conn:
         for table, n in counts.items():
             assert conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar() == n
+        mc = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
+        assert compare_metadata(mc, Base.metadata) == [], "an upgraded ledger differs from head"
     db.close()
     if fixture.stem.removeprefix("v") != head_revision():
         backups = list((tmp_path / "backups").glob("*before-migration*"))
