@@ -7,6 +7,7 @@ after it and are kept. After the first release, use scripts/new_migration.py ins
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,6 +47,12 @@ def upgrade() -> None:
 
 
 def main() -> None:
+    shipped = TARGET.parent.parent.parent.parent / "tests" / "fixtures" / "schema" / "v0001.sqlite3"
+    if shipped.exists() and "--force" not in sys.argv:
+        raise SystemExit(
+            "0001 has shipped (tests/fixtures/schema/v0001.sqlite3 exists): add a new revision "
+            "with scripts/new_migration.py instead of rewriting it"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite:///{Path(tmp) / 'empty.sqlite3'}")
         with engine.connect() as conn:
