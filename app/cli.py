@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -96,6 +96,20 @@ def _ctx(args: argparse.Namespace, db: Database) -> Any:
     return open_ctx(db, args.operator)
 
 
+@contextlib.contextmanager
+def _session(args: argparse.Namespace) -> Iterator[Any]:
+    """The ledger named on the command line and a context acting as ``--operator``."""
+    db = _open(args)
+    try:
+        ctx = _ctx(args, db)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+    finally:
+        db.close()
+
+
 # --- commands --------------------------------------------------------------------------
 
 
@@ -162,13 +176,8 @@ def _init_sync_keys(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services import demo
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         counts = demo.generate(ctx, visits=args.visits, disputes=args.disputes, seed=args.seed)
-    finally:
-        ctx.close()
-        db.close()
     print(
         f"已生成演示数据：信访件 {counts.visits} 件，纠纷 {counts.disputes} 件，演示操作员 {counts.operators} 名（密码 demo123）"
     )
@@ -199,9 +208,7 @@ def _stats_text(data: dict[str, Any]) -> str:
 def cmd_stats(args: argparse.Namespace) -> int:
     from app.services.stats import compute
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         data = compute(ctx, args.month, origin=args.station)
         if args.xlsx:
             from app.services.stats_export import export_xlsx, tables_of
@@ -209,9 +216,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
             export_xlsx(
                 Path(args.xlsx), f"{data['station']['name']}{data['period']}", tables_of(data)
             )
-    finally:
-        ctx.close()
-        db.close()
     _emit(data, args.json, _stats_text)
     if args.xlsx:
         sys.stderr.write(f"已导出 Excel：{args.xlsx}\n")
@@ -244,9 +248,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_operator(args: argparse.Namespace) -> int:
     from app.services.operators import OperatorInput, create_operator, list_operators
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         if args.op_command == "add":
             password = args.password or os.environ.get("ZONGZHI_OPERATOR_PASSWORD", "")
             if not password and sys.stdin.isatty():
@@ -270,9 +272,6 @@ def cmd_operator(args: argparse.Namespace) -> int:
                 args.json,
                 lambda r: "\n".join(f"{x['username']}\t{x['name']}\t{x['role']}" for x in r),
             )
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -350,9 +349,7 @@ def cmd_case(args: argparse.Namespace) -> int:
     from app.services.disputes import DisputeAction, advance_dispute
     from app.services.visits import VisitAction, advance_visit
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         case = find_case(ctx, args.code)
         if args.case_command == "advance":
             if isinstance(case, Visit):
@@ -392,9 +389,6 @@ def cmd_case(args: argparse.Namespace) -> int:
                     ),
                 )
         _emit(_case_dict(ctx, case), args.json, _case_text)
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -410,9 +404,7 @@ def _person_arg(text: str) -> Any:
 def cmd_visit_add(args: argparse.Namespace) -> int:
     from app.services.visits import VisitInput, register_visit
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         petitioners = [_person_arg(p)[0] for p in args.petitioner]
         saved = register_visit(
             ctx,
@@ -435,18 +427,13 @@ def cmd_visit_add(args: argparse.Namespace) -> int:
         for w in saved.warnings:
             sys.stderr.write(f"提示：{w}\n")
         _emit(_case_dict(ctx, saved.record), args.json, _case_text)
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
 def cmd_dispute_add(args: argparse.Namespace) -> int:
     from app.services.disputes import DisputeInput, PartyInput, register_dispute
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         parties = []
         for i, text in enumerate(args.party):
             person, role = _person_arg(text)
@@ -468,9 +455,6 @@ def cmd_dispute_add(args: argparse.Namespace) -> int:
         for w in saved.warnings:
             sys.stderr.write(f"提示：{w}\n")
         _emit(_case_dict(ctx, saved.record), args.json, _case_text)
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -771,9 +755,7 @@ def _render_register_pdf(out: Any) -> bytes:
 def cmd_register(args: argparse.Namespace) -> int:
     from app.services import registers as reg
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         command = args.reg_command
         if command == "types":
             infos = reg.list_types(ctx, include_inactive=args.all)
@@ -947,9 +929,6 @@ def cmd_register(args: argparse.Namespace) -> int:
                 ),
             )
             print(f"已添加栏目：{fi.label}（{fi.type_label}，代码 {fi.key}）")
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -1102,9 +1081,7 @@ def cmd_excel(args: argparse.Namespace) -> int:
     from app.services import excel_export as ex
     from app.services import excel_import as ei
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         if args.excel_command == "ledgers":
             imports = dict(ei.ledger_choices(ctx))
             rows = [
@@ -1179,9 +1156,6 @@ def cmd_excel(args: argparse.Namespace) -> int:
             sys.stderr.write(
                 f"提示：有 {len(report.invalid)} 行有问题未导入，请修改原表后重新导入\n"
             )
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -1306,13 +1280,8 @@ def cmd_print(args: argparse.Namespace) -> int:
         options["narrative"] = args.narrative
     if args.issue_no:
         options["issue_no"] = args.issue_no
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         pdf = render(spec.key, ctx, ref, options)
-    finally:
-        ctx.close()
-        db.close()
     out = Path(args.out)
     out.write_bytes(pdf)
     pages = len(re.findall(rb"/Type /Page[^s]", pdf))
@@ -1385,12 +1354,10 @@ def cmd_card(args: argparse.Namespace) -> int:
             lambda c: f"{c['name']}（{c['code']}，{c['level_label']}）\n指纹：{c['fingerprint']}",
         )
         return 0
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         if args.card_command == "export":
             path, fp = cards.export_card(ctx, Path(args.out))
-            _keystore_warning(db)
+            _keystore_warning(ctx.db)
             _emit(
                 {"file": str(path), "fingerprint": fp},
                 args.json,
@@ -1454,13 +1421,10 @@ def cmd_card(args: argparse.Namespace) -> int:
                 raise ValidationError.single(
                     "yes", "确认", "更换密钥后上下级须重新交换卡片", "确认无误后加 --yes 再执行"
                 )
-            info = renew_station_keys(db)
+            info = renew_station_keys(ctx.db)
             print(
                 f"已生成新的同步密钥，新指纹：{info.fingerprint}；请导出新卡片交上级和下级重新配对"
             )
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -1663,9 +1627,7 @@ def _supervision_row(v: Any) -> dict[str, Any]:
 def cmd_supervise(args: argparse.Namespace) -> int:
     from app.services import supervision as sv
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         if args.sup_command == "add":
             sup = sv.create_supervision(
                 ctx,
@@ -1719,9 +1681,6 @@ def cmd_supervise(args: argparse.Namespace) -> int:
                 ),
             )
             print(f"已反馈 {fb.supervision_no}，将随下一个同步包报送上级")
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -1824,9 +1783,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from app.services.stats import compute
     from app.services.stats_export import comparison_table, export_xlsx
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         if args.report_command == "monthly":
             return _report_monthly(args, ctx)
         if args.report_command == "compare":
@@ -1900,9 +1857,6 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(out)
         else:  # stats of one station for scripts
             _emit(compute(ctx, args.month), True, str)
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
@@ -1935,9 +1889,7 @@ def _report_monthly(args: argparse.Namespace, ctx: Any) -> int:
 def cmd_screening(args: argparse.Namespace) -> int:
     from app.services.reporting import ScreeningInput, list_screenings, record_screening
 
-    db = _open(args)
-    ctx = _ctx(args, db)
-    try:
+    with _session(args) as ctx:
         if args.screening_command == "add":
             row = record_screening(
                 ctx,
@@ -1974,9 +1926,6 @@ def cmd_screening(args: argparse.Namespace) -> int:
                     or "暂无排查记录"
                 ),
             )
-    finally:
-        ctx.close()
-        db.close()
     return 0
 
 
