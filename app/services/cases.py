@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, text
 
-from app.models import CaseEvent, Dispute, Visit
+from app.models import CaseEvent, Dispute, SyncMixin, Visit
 from app.rules.dates import local_date
-from app.rules.errors import NotFoundError
+from app.rules.errors import NotFoundError, ValidationError
 from app.rules.numbering import format_case_code, parse_case_code
+from app.rules.text import clean
 from app.rules.workflow import DISPUTE, EVENT_LABELS, VISIT
 
 from .context import Ctx
@@ -67,6 +69,23 @@ def log_event(
     )
     ctx.session.add(ev)
     return ev
+
+
+def void_case(ctx: Ctx, case: Visit | Dispute, links: Sequence[SyncMixin], reason: str) -> None:
+    """作废: tombstone a case and its people links, keep the record and say why (the caller has
+    checked the permission and that this station owns the case)."""
+    reason = clean(reason)
+    if not reason:
+        raise ValidationError.single(
+            "reason", "作废原因", "不能为空", "请写明作废原因（如重复登记）"
+        )
+    with ctx.write():
+        case.deleted_at = ctx.now()
+        case.due_on = None
+        for link in links:
+            if link.deleted_at is None:
+                link.deleted_at = case.deleted_at
+        log_event(ctx, case, "voided", from_status=case.status, note=reason)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from app.rules.numbering import format_mediation_no
 from app.rules.text import clean, clean_multiline, to_halfwidth
 from app.rules.workflow import DISPUTE
 
-from .cases import log_event, new_case_code, next_seq
+from .cases import log_event, new_case_code, next_seq, void_case
 from .codes import CodeBook
 from .context import Ctx
 from .persons import CleanPerson, PersonInput, upsert_person, validate_person
@@ -660,16 +660,5 @@ def void_dispute(ctx: Ctx, dispute_id: str, reason: str) -> Dispute:
     ctx.require("dispute.void")
     d = get_dispute(ctx, dispute_id)
     _own(ctx, d)
-    reason = clean(reason)
-    if not reason:
-        raise ValidationError.single(
-            "reason", "作废原因", "不能为空", "请写明作废原因（如重复登记）"
-        )
-    with ctx.write():
-        d.deleted_at = ctx.now()
-        d.due_on = None
-        for dp in d.parties:
-            if dp.deleted_at is None:
-                dp.deleted_at = d.deleted_at
-        log_event(ctx, d, "voided", from_status=d.status, note=reason)
+    void_case(ctx, d, d.parties, reason)
     return d

@@ -28,7 +28,7 @@ from app.rules.hierarchy import is_ancestor
 from app.rules.text import clean, clean_multiline
 from app.rules.workflow import VISIT
 
-from .cases import log_event, new_case_code
+from .cases import log_event, new_case_code, void_case
 from .codes import CodeBook
 from .context import Ctx
 from .persons import CleanPerson, PersonInput, find_match, upsert_person, validate_person
@@ -559,16 +559,5 @@ def void_visit(ctx: Ctx, visit_id: str, reason: str) -> Visit:
     ctx.require("visit.void")
     visit = get_visit(ctx, visit_id)
     _own(ctx, visit)
-    reason = clean(reason)
-    if not reason:
-        raise ValidationError.single(
-            "reason", "作废原因", "不能为空", "请写明作废原因（如重复登记）"
-        )
-    with ctx.write():
-        visit.deleted_at = ctx.now()
-        visit.due_on = None
-        for vp in visit.persons:
-            if vp.deleted_at is None:
-                vp.deleted_at = visit.deleted_at
-        log_event(ctx, visit, "voided", from_status=visit.status, note=reason)
+    void_case(ctx, visit, visit.persons, reason)
     return visit
