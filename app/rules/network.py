@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import random
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,3 +63,22 @@ def normalize_hub_url(text: str) -> str:
         port = DEFAULT_HUB_PORT  # the hub's default port (zongzhi serve)
     netloc = shown_host if port is None else f"{shown_host}:{port}"
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+class Backoff:
+    """Exponential back-off with full jitter: after the n-th failure in a row wait a random
+    time in [base·2ⁿ⁻¹ / 2, base·2ⁿ⁻¹], at most ``cap``; a success resets it."""
+
+    def __init__(self, base: float = 5.0, cap: float = 900.0, rng: random.Random | None = None):
+        self.base = base
+        self.cap = cap
+        self.failures = 0
+        self._rng = rng or random.Random()
+
+    def failed(self) -> float:
+        self.failures += 1
+        top = min(self.cap, self.base * (2 ** min(self.failures - 1, 30)))
+        return self._rng.uniform(top / 2, top)
+
+    def succeeded(self) -> None:
+        self.failures = 0

@@ -26,7 +26,6 @@ import ipaddress
 import json
 import logging
 import os
-import random
 import threading
 import time
 import traceback
@@ -45,7 +44,7 @@ from app.db import Database
 from app.models import LocalState, SyncHwm, SyncPeer, SyncRelayAck, utcnow
 from app.models.base import format_utc, parse_utc
 from app.rules.errors import AppError
-from app.rules.network import normalize_hub_url
+from app.rules.network import Backoff, normalize_hub_url
 from app.services.context import Clock, Ctx, open_ctx
 from app.services.settings import settings_of
 
@@ -167,25 +166,6 @@ class SyncReport:
 
 
 # --- back-off --------------------------------------------------------------------------------
-
-
-class Backoff:
-    """Exponential back-off with full jitter: after the n-th failure in a row wait a random
-    time in [base·2ⁿ⁻¹ / 2, base·2ⁿ⁻¹], at most ``cap``; a success resets it."""
-
-    def __init__(self, base: float = 5.0, cap: float = 900.0, rng: random.Random | None = None):
-        self.base = base
-        self.cap = cap
-        self.failures = 0
-        self._rng = rng or random.Random()
-
-    def failed(self) -> float:
-        self.failures += 1
-        top = min(self.cap, self.base * (2 ** min(self.failures - 1, 30)))
-        return self._rng.uniform(top / 2, top)
-
-    def succeeded(self) -> None:
-        self.failures = 0
 
 
 # --- HTTP ------------------------------------------------------------------------------------

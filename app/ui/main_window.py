@@ -50,25 +50,43 @@ FALLBACK_TITLES = {
 
 
 class PageSlot:
-    """One navigation entry: its module, the page class (None when missing), the widget."""
+    """One navigation entry: its module, the page class (None when missing), the widget.
+
+    The standard pages are imported on first show, not at start-up (their modules pull in the
+    services, printing and sync code: DESIGN §9 start-up target); others are imported at once
+    to read their title.
+    """
 
     def __init__(self, module: str) -> None:
         self.module = module
-        self.cls: type[QWidget] | None = None
         self.missing = False
         self.widget: QWidget | None = None
+        self._cls: type[QWidget] | None = None
+        self._loaded = False
+        self.key = module.rsplit(".", 1)[-1]
+        self.title = FALLBACK_TITLES.get(module, self.key)
+        if module not in FALLBACK_TITLES:
+            self._load()
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
         try:
-            mod = importlib.import_module(module)
+            mod = importlib.import_module(self.module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name != self.module:
                 raise
             self.missing = True
-            self.title = FALLBACK_TITLES.get(module, module.rsplit(".", 1)[-1])
-            self.key = module.rsplit(".", 1)[-1]
             return
-        self.cls = page_class(mod)
-        self.title = str(getattr(self.cls, "PAGE_TITLE", ""))
-        self.key = str(getattr(self.cls, "PAGE_KEY", ""))
+        self._cls = page_class(mod)
+        self.title = str(getattr(self._cls, "PAGE_TITLE", "")) or self.title
+        self.key = str(getattr(self._cls, "PAGE_KEY", "")) or self.key
+
+    @property
+    def cls(self) -> type[QWidget] | None:
+        self._load()
+        return self._cls
 
 
 def page_class(mod: Any) -> type[QWidget]:

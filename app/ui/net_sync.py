@@ -18,18 +18,20 @@ import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from app.db import Database
 from app.rules.dates import CHINA_TZ
 from app.rules.errors import AppError
+from app.rules.network import Backoff
 from app.services.settings import load as load_settings
-from app.sync.client import Backoff, SyncReport, sync_once
-from app.sync.errors import KeystoreError
-from app.sync.keys import key_info
-from app.sync.keystore import needs_passphrase
+
+if TYPE_CHECKING:  # the client (httpx, bundles, crypto) is loaded on the first round, not at start
+    import httpx
+
+    from app.sync.client import SyncReport
 
 from .env import UiEnv
 from .i18n import tr
@@ -102,6 +104,11 @@ class _Worker(QObject):
 
     @Slot(str)
     def run(self, url: str) -> None:
+        import httpx
+
+        from app.sync.client import sync_once
+        from app.sync.errors import KeystoreError
+
         transport = httpx.HTTPTransport()
         self._transport = transport
         try:
@@ -271,6 +278,9 @@ class BackgroundSync(QObject):
     def _tick(self) -> None:
         if self._busy or self._stopped or self._paused or not self.url:
             return
+        from app.sync.keys import key_info
+        from app.sync.keystore import needs_passphrase
+
         info = key_info(self.env.db)
         if info is not None and needs_passphrase(info.store, self.env.db.path):
             # the file keystore is locked and only the GUI thread may ask: wait for the clerk

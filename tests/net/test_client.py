@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from app.rules.errors import ValidationError
-from app.rules.network import normalize_hub_url
+from app.rules.network import Backoff, normalize_hub_url
 from app.sync.canonical import canonical_json
-from app.sync.client import Backoff, HubRefused, check_hub
+from app.sync.client import HubRefused, check_hub
 from app.sync.keys import load_station_keys
 from app.sync.netproto import POLL_PATH, SIGNATURE_HEADER, build_poll
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.rules.network import Backoff
 from app.services import settings as station_settings
-from app.sync.client import Backoff
 from app.sync.status import sync_status
 from app.ui.env import UiEnv
 from app.ui.main_window import MainWindow
