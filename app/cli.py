@@ -185,23 +185,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _stats_text(data: dict[str, Any]) -> str:
-    v, d = data["visits"], data["disputes"]
+    v, d, sc = data["visits"], data["disputes"], data["screenings"]
     rate = "—" if d["success_rate"] is None else f"{d['success_rate'] * 100:.1f}%"
     lines = [
-        f"{data['station']['name']}（{data['station']['code']}） 统计期间：{data['period']} 截至 {data['as_of']}",
+        f"{data['station']['name']}（{data['station']['code']}） 统计期间：{data['period']}",
         "",
-        f"来信来访 共 {v['total']} 件（集体访 {v['group']}，重复访 {v['repeat']}，越级 {v['skip_level']}，超期 {v['overdue']}）",
+        f"矛盾纠纷排查 {sc['count']} 次，发现纠纷 {sc['found']} 件，当场化解 {sc['resolved']} 件",
+        "",
+        f"来信来访 共 {v['total']} 件（集体访 {v['group']}，重复访 {v['repeat']}，越级 {v['skip_level']}）",
     ]
     lines += [f"  {k}：{n}" for k, n in v["by_status"].items()]
     lines += [
         "",
-        f"矛盾纠纷 共 {d['total']} 件；调解 {d['mediated']} 件，成功 {d['succeeded']} 件，成功率 {rate}；超期 {d['overdue']} 件",
-        f"  协议涉及金额：{d['agreement_amount_yuan']:.2f} 元",
+        f"矛盾纠纷 受理 {d['total']} 件；调解 {d['mediated']} 件，成功 {d['succeeded']} 件，成功率 {rate}",
+        f"  协议涉及金额：{d['agreement_amount_yuan']:.2f} 元；回访确认履行 {d['performed']} 件",
     ]
     lines += [f"  {k}：{n}" for k, n in d["by_status"].items()]
-    lines.append("  按类别：" + "，".join(f"{k} {n}" for k, n in d["by_category"].items()))
+    if d["by_category"]:
+        lines.append("  按类别：" + "，".join(f"{k} {n}" for k, n in d["by_category"].items()))
+    lines += [
+        "",
+        f"截至 {data['as_of']} 超期未办结：来信来访 {v['overdue']} 件，矛盾纠纷 {d['overdue']} 件",
+    ]
     if data["zero_report"]:
-        lines.append("\n本期无新增事项（零报告）")
+        lines.append("本期无新增事项（零报告）")
     return "\n".join(lines)
 
 
