@@ -332,10 +332,16 @@ def supervision_draft(ctx: Ctx, case_id: str) -> dict[str, Any]:
     else:
         title, person = case.title, case.mediator_name
         handling = "调处"
-    content = (
-        f"你单位{case.case_code}号“{title}”已超过办理期限{late}天仍未办结。"
-        f"请落实责任，加快{handling}，于限期内办结并书面反馈办理结果。"
-    )
+    if late > 0:
+        content = (
+            f"你单位{case.case_code}号“{title}”已超过办理期限{late}天仍未办结。"
+            f"请落实责任，加快{handling}，于限期内办结并书面反馈办理结果。"
+        )
+    else:
+        content = (
+            f"请你单位高度重视{case.case_code}号“{title}”，落实责任，依法依规{handling}，"
+            "于限期内办结并书面反馈办理结果。"
+        )
     return {
         "case": case.case_code,
         "kind": "supervise",

@@ -142,3 +142,35 @@ def test_township_tabs_and_one_click_supervision(qtbot, area, monkeypatch) -> No
     assert "上级督办" in board.sup_box.title()
     assert _text(board.sup_table, 0, 2).endswith("J-00001")
     board.grab().save(str(SHOTS / "54-village-dashboard-supervision.png"))
+
+
+def test_township_supervises_a_foreign_case_from_its_dialog(qtbot, area, monkeypatch) -> None:
+    from app.services.disputes import register_dispute
+    from app.ui.forms.dispute_form import DisputeDialog
+    from tests.core.conftest import dispute_input
+
+    v1, _v2, t = area
+    d = register_dispute(v1.ctx, dispute_input()).record  # not overdue
+    t.import_(v1.export().path)
+    env = UiEnv(t.db, t.ctx.operator.id, t.clock)
+    dlg = DisputeDialog(env, d.id)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.supervise_button.isVisible() and not dlg.save_button.isVisible()
+
+    def fill(self: SupervisionDialog) -> int:
+        assert "请你单位高度重视" in self.content.toPlainText()
+        self.kind.setCurrentIndex(self.kind.findData("comment"))
+        return int(self.save())
+
+    monkeypatch.setattr(SupervisionDialog, "exec", fill)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    dlg.supervise()
+    with t.db.session() as s:
+        sup = s.scalars(select(Supervision)).one()
+        assert sup.kind == "comment" and sup.case_id == d.id
+    # a village never sees the button on its own case
+    own = DisputeDialog(UiEnv(v1.db, v1.ctx.operator.id, v1.clock), d.id)
+    qtbot.addWidget(own)
+    own.show()
+    assert not own.supervise_button.isVisible()

@@ -78,13 +78,19 @@ class CaseDialog(FormDialog):
         self.void_button.setObjectName("danger")
         self.void_button.setAutoDefault(False)
         self.void_button.clicked.connect(self.void)
+        self.supervise_button = QPushButton(tr("督办/批注…"))
+        self.supervise_button.setAutoDefault(False)
+        self.supervise_button.setToolTip(tr("对下级工作站的这件事项督办、交办或批注（随回执下发）"))
+        self.supervise_button.clicked.connect(self.supervise)
         self.action_box = QHBoxLayout()
         self.action_box.setSpacing(6)
         self.left_buttons.addLayout(self.action_box)
         self.left_buttons.addWidget(self.print_button)
+        self.left_buttons.addWidget(self.supervise_button)
         self.left_buttons.addWidget(self.void_button)
         self.print_button.hide()
         self.void_button.hide()
+        self.supervise_button.hide()
         QShortcut(QKeySequence.StandardKey.Print, self, self.show_print_menu)
         self.history_page: QWidget | None = None
 
@@ -125,7 +131,36 @@ class CaseDialog(FormDialog):
         self._render_actions(detail)
         self.print_button.show()
         self.void_button.setVisible(detail.can_void)
+        self.supervise_button.setVisible(detail.is_foreign and self._may_supervise())
         self._render_history(detail)
+
+    def _may_supervise(self) -> bool:
+        with self.env.ctx() as ctx:
+            return ctx.station.level != "village" and ctx.can("supervise")
+
+    def supervise(self) -> None:
+        """督办/交办/批注 this subordinate station's case, then print the notice."""
+        from app.rules.errors import AppError
+        from app.services.reporting import supervision_draft
+
+        from ..workers import bus
+        from .report_forms import SupervisionDialog
+
+        if not self.record_id:
+            return
+        try:
+            with self.env.ctx() as ctx:
+                draft = supervision_draft(ctx, self.record_id)
+        except AppError as err:
+            QMessageBox.warning(self, tr("无法督办"), str(err))
+            return
+        dlg = SupervisionDialog(self.env, draft, self)
+        if dlg.exec() and dlg.record_id:
+            bus().data_changed.emit(frozenset({"supervision"}))
+            if str(dlg.kind.currentData()) != "comment":
+                from ..print_preview import preview_form
+
+                preview_form(self, self.env, "supervision_notice", dlg.record_id)
 
     def set_editable(self, editable: bool) -> None:
         self.save_button.setVisible(editable)

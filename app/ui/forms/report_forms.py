@@ -102,6 +102,7 @@ class SupervisionDialog(FormDialog):
         self.kind = QComboBox()
         self.kind.addItem(tr("督办"), "supervise")
         self.kind.addItem(tr("交办"), "assign")
+        self.kind.addItem(tr("批注（不需办理时限）"), "comment")
         self.content = QPlainTextEdit(str(draft.get("content", "")))
         self.content.setMinimumHeight(90)
         self.requirement = QPlainTextEdit(str(draft.get("requirement", "")))
