@@ -20,9 +20,12 @@ from app.config import APP_NAME, APP_TITLE, default_db_path, log_dir_for
 from app.logs import setup_logging
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from app.db import Database
+
+    from .integrity import IntegrityWatch
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +80,16 @@ def _restore(db: Database, db_path: Path, source: Path) -> Database:
 
 
 def run(argv: Sequence[str]) -> int:
-    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.db import open_database
     from app.rules.errors import AppError
-    from app.services.stations import is_initialised
 
     from . import crash
-    from .env import UiEnv
-    from .first_run import FirstRunWizard
     from .i18n import tr
     from .integrity import IntegrityWatch
-    from .login import LoginDialog
-    from .main_window import MainWindow
     from .theme import apply_theme
+    from .workers import wait_for_all
 
     args = parse_args(argv)
     db_path: Path = args.db or default_db_path()
@@ -120,32 +119,80 @@ def run(argv: Sequence[str]) -> int:
         return 1
     log.info("ledger opened")
     integrity = IntegrityWatch(db_path)
+    try:
+        return _session_loop(app, db, db_path, integrity, args.operator)
+    finally:
+        wait_for_all(30_000)  # never leave a worker running on a ledger that is closed
+        _dispose(integrity)
+
+
+def _dispose(obj: QObject) -> None:
+    """Delete a window or watcher we created without a parent, now and on the GUI thread.
+
+    Left to Python, such an object can sit in a reference cycle (an exception's traceback is
+    enough) until the cyclic garbage collector runs — on whichever thread happens to allocate,
+    often a worker; shiboken then defers the C++ delete to the GUI thread, and if Qt has deleted
+    the object meanwhile, that is a double delete (a crash on 切换用户 or at exit).
+    """
+    import shiboken6
+
+    if shiboken6.isValid(obj):
+        shiboken6.delete(obj)
+
+
+def _session_loop(
+    app: QApplication, db: Database, db_path: Path, integrity: IntegrityWatch, username: str
+) -> int:
+    """First run or login, then the main window; again after 切换用户 or a restore."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from app.services.stations import is_initialised
+
+    from .env import UiEnv
+    from .first_run import FirstRunWizard
+    from .login import LoginDialog
+    from .main_window import MainWindow
+    from .workers import wait_for_all
+
     operator_id: str | None = None
     if not is_initialised(db):
         wizard = FirstRunWizard(db)
-        if wizard.exec() != QDialog.DialogCode.Accepted:
+        accepted = wizard.exec() == QDialog.DialogCode.Accepted
+        key_warning, admin, password = (
+            wizard.key_warning,
+            wizard.admin_username,
+            wizard.password.text(),
+        )
+        _dispose(wizard)
+        if not accepted:
             db.close()
             return 0
-        if wizard.key_warning:
-            QMessageBox.warning(None, APP_TITLE, wizard.key_warning)
+        if key_warning:
+            QMessageBox.warning(None, APP_TITLE, key_warning)
         from app.services.operators import authenticate
 
-        operator_id = authenticate(db, wizard.admin_username, wizard.password.text()).id
-    username = args.operator
+        operator_id = authenticate(db, admin, password).id
     while True:
         if operator_id is None:
             login = LoginDialog(db, username=username)
-            if login.exec() != QDialog.DialogCode.Accepted or login.operator_id is None:
+            accepted = login.exec() == QDialog.DialogCode.Accepted
+            operator_id = login.operator_id if accepted else None
+            _dispose(login)
+            if operator_id is None:
                 db.close()
                 return 1 if integrity.failed else 0
-            operator_id = login.operator_id
         window = MainWindow(UiEnv(db, operator_id))
         logout = _Flag()
         window.logout_requested.connect(logout.set)
         window.show()
         _daily_backup(window, db)
         code = int(app.exec())
-        window.deleteLater()
+        # let the window's background work finish and deliver before the window goes
+        window.close()  # idempotent: stops the idle lock and the background sync
+        wait_for_all(30_000)
+        QCoreApplication.sendPostedEvents()
+        _dispose(window)
         from .backup_panel import take_pending_restore
 
         restore_from = take_pending_restore()

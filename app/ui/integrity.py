@@ -16,7 +16,7 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.config import APP_TITLE
@@ -36,17 +36,17 @@ class IntegrityWatch(QObject):
         self.done = False
         self.failed = False
         self.message = ""
-        self._relay = _Relay()
-        self._relay.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._thread = threading.Thread(target=self._work, name="integrity-check", daemon=True)
+        # The thread holds only the path and a relay owned by the application: if this watch is
+        # dropped before the check ends, it is still freed here on the GUI thread, never from
+        # the checking thread (a Python-owned QObject released off the GUI thread is deleted
+        # "later" by shiboken — a double delete if Qt got there first).
+        relay = _Relay(QCoreApplication.instance())
+        relay.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        relay.finished.connect(relay.deleteLater, Qt.ConnectionType.QueuedConnection)
+        self._thread = threading.Thread(
+            target=_work, args=(path, relay), name="integrity-check", daemon=True
+        )
         self._thread.start()
-
-    def _work(self) -> None:
-        try:
-            problems = integrity_check(self.path)
-        except Exception as exc:  # an unreadable file is damage too
-            problems = [f"{type(exc).__name__}"]
-        self._relay.finished.emit(problems)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the check has run (tests; shutdown). True when it has."""
@@ -70,6 +70,14 @@ class IntegrityWatch(QObject):
         else:
             log.info("integrity check passed")
         self.checked.emit(problems)
+
+
+def _work(path: Path, relay: _Relay) -> None:
+    try:
+        problems = integrity_check(path)
+    except Exception as exc:  # an unreadable file is damage too
+        problems = [f"{type(exc).__name__}"]
+    relay.finished.emit(problems)
 
 
 class _Relay(QObject):

@@ -96,33 +96,51 @@ class _Relay(QObject):
         # result is delivered: never deleted by Python refcounting from inside its own queued
         # slot, nor from the worker thread when the runnable lets go of it (use-after-free).
         super().__init__(QCoreApplication.instance())
-        self._op = op
+        self._op: Op[Any] | None = op
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self.failed.connect(self._fail, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def _deliver(self, result: Any) -> None:
-        self._op._on_finished(result)
+        if self._op is not None:
+            self._op._on_finished(result)
 
     @Slot(object)
     def _fail(self, exc: BaseException) -> None:
-        self._op._on_failed(exc)
+        if self._op is not None:
+            self._op._on_failed(exc)
 
 
 class _Runnable(QRunnable):
+    """Runs one job on a pool thread.
+
+    Thread-affinity rule: the pool destroys this runnable (and drops whatever Python still
+    references) on the *worker* thread, possibly after the GUI thread has already delivered the
+    result. Nothing that owns a widget may therefore be released here: the runnable lets go of
+    the job before it reports, and :meth:`Op._release` clears the operation's widget references
+    on the GUI thread once the result is delivered. Otherwise a Python-owned window could be
+    freed from a worker (shiboken then deletes it "later" on the GUI thread, after Qt already
+    has: a double delete, seen as a rare segfault on 切换用户 / quit).
+    """
+
     def __init__(self, job: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._job = job
-        self._relay = relay
+        self._job: Callable[[], Any] | None = job
+        self._relay: _Relay | None = relay
 
     def run(self) -> None:
+        job, relay = self._job, self._relay
+        self._job = self._relay = None
+        assert job is not None and relay is not None
         try:
-            result = self._job()
+            result = job()
         except BaseException as exc:
-            self._relay.failed.emit(exc)
+            del job
+            relay.failed.emit(exc)
         else:
-            self._relay.finished.emit(result)
+            del job
+            relay.finished.emit(result)
 
 
 class Op(Generic[T]):
@@ -139,7 +157,7 @@ class Op(Generic[T]):
     ) -> None:
         self._parent = parent
         self._env = env
-        self._fn = fn
+        self._fn: Callable[..., Any] = fn
         self._needs_ctx = needs_ctx
         self._changes = frozenset(mutation)
         self._success: Callable[[T], None] | None = None
@@ -163,10 +181,12 @@ class Op(Generic[T]):
 
     def _job(self) -> T:
         if not self._needs_ctx:
-            return self._fn()  # type: ignore[call-arg]
+            result: T = self._fn()
+            return result
         assert self._env is not None
         with self._env.ctx() as ctx:
-            return self._fn(ctx)  # type: ignore[call-arg]
+            result = self._fn(ctx)
+            return result
 
     def run(self) -> None:
         _running.add(self)
@@ -199,23 +219,44 @@ class Op(Generic[T]):
         """The widget that asked was closed meanwhile (e.g. after 切换用户)."""
         return self._parent is not None and not shiboken6.isValid(self._parent)
 
+    def _release(self) -> None:
+        """Drop every reference to widgets and callbacks, here on the GUI thread (see
+        :class:`_Runnable`): whichever thread lets go of this operation last then frees no Qt
+        object."""
+        self._parent = None
+        self._success = None
+        self._failure = None
+        self._fn = _spent
+        self._env = None
+        self._relay._op = None
+
     def _on_finished(self, result: Any) -> None:
         self._finish()
-        if self._changes:
-            bus().data_changed.emit(self._changes)
-        if self._success is not None and not self._parent_gone():
-            self._success(result)
+        try:
+            if self._changes:
+                bus().data_changed.emit(self._changes)
+            if self._success is not None and not self._parent_gone():
+                self._success(result)
+        finally:
+            self._release()
 
     def _on_failed(self, exc: BaseException) -> None:
         self._finish()
-        if isinstance(exc, AppError):
-            if self._parent_gone():
+        try:
+            if isinstance(exc, AppError):
+                if self._parent_gone():
+                    return
+                if self._failure is not None:
+                    self._failure(exc)
+                else:
+                    QMessageBox.warning(self._parent, tr("无法完成"), str(exc))
                 return
-            if self._failure is not None:
-                self._failure(exc)
-            else:
-                QMessageBox.warning(self._parent, tr("无法完成"), str(exc))
-            return
-        from .crash import report_exception
+            from .crash import report_exception
 
-        report_exception(type(exc), exc, exc.__traceback__, parent=self._parent)
+            report_exception(type(exc), exc, exc.__traceback__, parent=self._parent)
+        finally:
+            self._release()
+
+
+def _spent() -> None:
+    """Stands in for an operation's function once its result is delivered."""

@@ -56,7 +56,15 @@ def test_main_window_navigation_and_status_bar(qtbot: Any, env: UiEnv, ctx: Any)
     assert titles == ["工作台", "来信来访", "矛盾纠纷", "台账", "统计", "同步", "设置"]
     # pages are imported on first show; each one exists and its key and title match the nav
     loaded = [s.key for s in win.slots if s.cls is not None and not s.missing]
-    assert loaded == ["dashboard", "visits", "disputes", "registers", "statistics", "sync", "settings"]
+    assert loaded == [
+        "dashboard",
+        "visits",
+        "disputes",
+        "registers",
+        "statistics",
+        "sync",
+        "settings",
+    ]
     assert [s.title for s in win.slots] == titles
     settle(qtbot)
     assert "柳树村综治中心" in win.station_label.text() and "管理员" in win.operator_label.text()

@@ -20,15 +20,16 @@ from app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[MainWindow]:
-    """Record the main windows shown; the event loop returns at once."""
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the titles of the main windows shown; the event loop returns at once. (The
+    windows themselves are deleted when the session ends.)"""
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    windows: list[MainWindow] = []
+    windows: list[str] = []
     original_show = MainWindow.show
 
     def show(self: MainWindow) -> None:
-        windows.append(self)
+        windows.append(self.windowTitle())
         original_show(self)
 
     monkeypatch.setattr(MainWindow, "show", show)
@@ -50,7 +51,7 @@ def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, show
 
     monkeypatch.setattr(FirstRunWizard, "exec", wizard_exec)
     assert main(["--db", str(path)]) == 0  # python -m app / zongzhi with no command
-    assert len(shown) == 1 and "杨庄村综治中心" in shown[-1].windowTitle()
+    assert len(shown) == 1 and "杨庄村综治中心" in shown[-1]
     db = open_database(path)
     assert is_initialised(db)
     db.close()
