@@ -1322,7 +1322,7 @@ def _sync_passphrase_prompt() -> None:
     """On a terminal, ask for the file keystore's passphrase when the environment lacks it."""
     if not sys.stdin.isatty():
         return
-    from app.sync.keystore import set_passphrase_provider
+    from app.sync.passphrase import set_passphrase_provider
 
     def ask(prompt: str, creating: bool) -> str | None:
         first = getpass.getpass(prompt + "：")

@@ -7,7 +7,7 @@
 2. Otherwise a passphrase-protected file beside the ledger (``<ledger>.keystore``): every entry is
    sealed with AES-256-GCM under a key derived from the passphrase with scrypt. The passphrase
    comes from ``ZONGZHI_KEYSTORE_PASSPHRASE`` (headless use) or from a provider the GUI installs
-   (:func:`set_passphrase_provider`). The app shows a visible warning while this fallback is used,
+   (:func:`app.sync.passphrase.set_passphrase_provider`). The app shows a visible warning while this fallback is used,
    because the file is only as strong as its passphrase.
 
 keyring's own auto-selected low-priority fallbacks (for example the plaintext file keyring of
@@ -20,7 +20,6 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .canonical import b64d, b64e
 from .errors import KeystoreError
+from .passphrase import passphrase_provider
 
 SERVICE = "zongzhi-station"
 PASSPHRASE_ENV = "ZONGZHI_KEYSTORE_PASSPHRASE"
@@ -49,9 +49,6 @@ FILE_WARNING = (
     "本机没有可用的系统密钥库，工作站密钥保存在口令保护的文件 {path} 中。"
     "请妥善保管口令，不要把该文件和口令一起拷贝或外传。"
 )
-
-# (prompt, creating) -> passphrase or None (cancelled)
-PassphraseProvider = Callable[[str, bool], "str | None"]
 
 
 class Keystore(Protocol):
@@ -157,16 +154,9 @@ class KeyringStore:
 
 # --- the passphrase-protected file ---------------------------------------------------------
 
-_provider: PassphraseProvider | None = None
 _derived: dict[tuple[str, str, str], bytes] = {}
 _cache_lock = threading.Lock()
 _file_lock = threading.RLock()
-
-
-def set_passphrase_provider(provider: PassphraseProvider | None) -> None:
-    """The GUI installs a dialog here; the CLI a terminal prompt. Environment wins."""
-    global _provider
-    _provider = provider
 
 
 def keystore_path(db_path: Path) -> Path:
@@ -183,13 +173,14 @@ def _passphrase(creating: bool, path: Path) -> str:
     known = _remembered.get(str(path))
     if known:
         return known
-    if _provider is not None:
+    provider = passphrase_provider()
+    if provider is not None:
         prompt = (
             f"请设置密钥库口令（至少{MIN_PASSPHRASE}位），用于保护本站同步密钥"
             if creating
             else f"请输入密钥库口令（{path.name}）"
         )
-        got = _provider(prompt, creating)
+        got = provider(prompt, creating)
         if got:
             return got
         raise KeystoreError("未输入密钥库口令，操作已取消")

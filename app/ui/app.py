@@ -57,6 +57,14 @@ def _daily_backup(window: QWidget, db: Database) -> None:
     ).run()
 
 
+def _ask_passphrase(prompt: str, creating: bool) -> str | None:
+    """The keystore's passphrase dialog, loaded on first use (keyring and cryptography are not
+    needed before the login dialog shows)."""
+    from .pages.sync import ask_passphrase
+
+    return ask_passphrase(prompt, creating)
+
+
 def _restore(db: Database, db_path: Path, source: Path) -> Database:
     """Close the ledger, restore ``source`` over it (pre-restore backup first), reopen."""
     from PySide6.QtWidgets import QMessageBox
@@ -102,9 +110,9 @@ def run(argv: Sequence[str]) -> int:
     with contextlib.suppress(OSError):  # an unwritable log dir must not stop the clerk
         setup_logging(log_dir)
     crash.install(log_dir)
-    from .pages.sync import install_passphrase_prompt
+    from app.sync.passphrase import set_passphrase_provider
 
-    install_passphrase_prompt()  # no OS keychain: the sync keystore asks for its passphrase
+    set_passphrase_provider(_ask_passphrase)  # no OS keychain: the keystore asks for a passphrase
     try:
         db = open_database(db_path, check_integrity=False)  # checked by IntegrityWatch
     except AppError as err:

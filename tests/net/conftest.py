@@ -23,12 +23,8 @@ from app.services.context import open_ctx
 from app.services.stations import StationInput, init_station
 from app.sync.hub import HubOptions, HubServer
 from app.sync.keys import ensure_station_keys
-from app.sync.keystore import (
-    forget_passphrases,
-    reset_keychain_choice,
-    set_passphrase_provider,
-    use_keychain,
-)
+from app.sync.keystore import forget_passphrases, reset_keychain_choice, use_keychain
+from app.sync.passphrase import set_passphrase_provider
 
 from ..conftest import COUNTY, TOWNSHIP, VILLAGE, FakeClock
 from ..sync.conftest import Node, make_node, pair

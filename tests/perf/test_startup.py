@@ -72,3 +72,33 @@ def test_a_damaged_ledger_is_reported_and_the_windows_close(
     assert shown == [watch.message]
     assert watch.message.startswith("数据库文件 damaged.sqlite3 完整性检查未通过（")
     assert watch.message.endswith("请勿继续录入，从备份恢复（zongzhi restore）")
+
+
+def test_the_login_dialog_shows_before_the_sync_machinery_loads(village_db: Database) -> None:
+    """keyring, cryptography and the sync page load when first needed, not before the login
+    (the keystore's passphrase dialog is installed as a stand-in that loads them on call)."""
+    village_db.close()
+    code = f"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app.ui import login
+seen = []
+def exec_(self):
+    seen.append(sorted(m for m in sys.modules
+                       if m.split(".")[0] in ("cryptography", "keyring", "keyrings")
+                       or m in ("app.sync.keystore", "app.sync.cards", "app.ui.pages.sync")))
+    return 0
+login.LoginDialog.exec = exec_
+from app.ui.app import run
+assert run(["--db", {str(village_db.path)!r}]) == 0
+print("LOADED", *(seen[0] if seen else ["no-login-dialog"]))
+from app.sync.passphrase import passphrase_provider
+provider = passphrase_provider()
+assert provider is not None and provider.__module__ == "app.ui.app"
+"""
+    loaded = _modules_after(code)
+    assert "LOADED" in loaded and "no-login-dialog" not in loaded
+    heavy = {"cryptography", "keyring", "app.sync.keystore", "app.sync.cards", "app.ui.pages.sync"}
+    assert not (heavy & loaded), heavy & loaded

@@ -24,12 +24,8 @@ from app.sync.cards import export_card, import_card, read_card
 from app.sync.codec import encode_row, table_specs
 from app.sync.importer import ImportResult, import_bundle
 from app.sync.keys import ensure_station_keys
-from app.sync.keystore import (
-    forget_passphrases,
-    reset_keychain_choice,
-    set_passphrase_provider,
-    use_keychain,
-)
+from app.sync.keystore import forget_passphrases, reset_keychain_choice, use_keychain
+from app.sync.passphrase import set_passphrase_provider
 
 from ..conftest import TOWNSHIP, VILLAGE, VILLAGE2, FakeClock, make_station_db
 

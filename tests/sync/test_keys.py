@@ -13,7 +13,7 @@ from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
 
 from app.db import Database
-from app.sync import keystore
+from app.sync import keystore, passphrase
 from app.sync.canonical import b64e
 from app.sync.crypto import DecryptionFailed, KeyPair, Opener, Sealer, fingerprint, sign, verify
 from app.sync.errors import KeystoreError, KeysUnavailable
@@ -71,12 +71,12 @@ def test_file_keystore_fallback_with_warning(
         asked.append(prompt)
         return "correct horse battery"
 
-    keystore.set_passphrase_provider(provider)
+    passphrase.set_passphrase_provider(provider)
     try:
         assert load_station_keys(village_db).pair.raw() == (seed, enc)
         assert asked and "口令" in asked[0]
     finally:
-        keystore.set_passphrase_provider(None)
+        passphrase.set_passphrase_provider(None)
 
 
 def test_short_passphrase_is_refused(village_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:

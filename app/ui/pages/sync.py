@@ -49,7 +49,8 @@ from app.sync.bundle import ExportResult, export_bundle, issue_ack
 from app.sync.errors import PairingError
 from app.sync.importer import ImportResult, import_files
 from app.sync.keys import ensure_station_keys, key_info, load_station_keys, renew_station_keys
-from app.sync.keystore import MIN_PASSPHRASE, needs_passphrase, set_passphrase_provider
+from app.sync.keystore import MIN_PASSPHRASE, needs_passphrase
+from app.sync.passphrase import set_passphrase_provider
 from app.sync.status import HistoryRow, SyncStatus, history, log_summary, sync_status
 
 from ..env import UiEnv
