@@ -37,6 +37,13 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return windows
 
 
+def _session_windows_left() -> list[str]:
+    """Windows of an ended session whose C++ side still exists (nothing has run the event loop
+    since ``main`` returned, so a pending ``deleteLater`` would show here too)."""
+    kinds = (FirstRunWizard, LoginDialog, MainWindow)
+    return [type(w).__name__ for w in QApplication.topLevelWidgets() if isinstance(w, kinds)]
+
+
 def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, shown: Any) -> None:
     path = tmp_path / "ledger.sqlite3"
 
@@ -52,6 +59,7 @@ def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, show
     monkeypatch.setattr(FirstRunWizard, "exec", wizard_exec)
     assert main(["--db", str(path)]) == 0  # python -m app / zongzhi with no command
     assert len(shown) == 1 and "杨庄村综治中心" in shown[-1]
+    assert _session_windows_left() == []
     db = open_database(path)
     assert is_initialised(db)
     db.close()
@@ -70,6 +78,9 @@ def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, show
     monkeypatch.setattr(LoginDialog, "exec", login_exec)
     assert main(["--db", str(path)]) == 0
     assert len(shown) == 2 and attempts and "还可尝试" in attempts[0]
+    # the login dialog sat in a reference cycle (the failed attempt's traceback): it must be
+    # gone now, deleted on this thread, not left to a garbage collection on a worker thread
+    assert _session_windows_left() == []
     assert (tmp_path / "logs").is_dir()
 
 
