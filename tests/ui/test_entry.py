@@ -37,11 +37,23 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return windows
 
 
-def _session_windows_left() -> list[str]:
-    """Windows of an ended session whose C++ side still exists (nothing has run the event loop
-    since ``main`` returned, so a pending ``deleteLater`` would show here too)."""
-    kinds = (FirstRunWizard, LoginDialog, MainWindow)
-    return [type(w).__name__ for w in QApplication.topLevelWidgets() if isinstance(w, kinds)]
+class _SessionWindows:
+    """Windows made by one ``main`` call whose C++ side still exists afterwards (nothing has
+    run the event loop since ``main`` returned, so a pending ``deleteLater`` would show here
+    too). Windows other tests left behind are not counted."""
+
+    KINDS = (FirstRunWizard, LoginDialog, MainWindow)
+
+    def __init__(self) -> None:
+        self.before = list(QApplication.topLevelWidgets())  # kept alive: ids stay unique
+
+    def left(self) -> list[str]:
+        known = {id(w) for w in self.before}
+        return [
+            type(w).__name__
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, self.KINDS) and id(w) not in known
+        ]
 
 
 def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, shown: Any) -> None:
@@ -57,9 +69,10 @@ def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, show
         return QDialog.DialogCode.Accepted.value if self.validateCurrentPage() else 0
 
     monkeypatch.setattr(FirstRunWizard, "exec", wizard_exec)
+    windows = _SessionWindows()
     assert main(["--db", str(path)]) == 0  # python -m app / zongzhi with no command
     assert len(shown) == 1 and "杨庄村综治中心" in shown[-1]
-    assert _session_windows_left() == []
+    assert windows.left() == []
     db = open_database(path)
     assert is_initialised(db)
     db.close()
@@ -76,11 +89,12 @@ def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, show
         return 0
 
     monkeypatch.setattr(LoginDialog, "exec", login_exec)
+    windows = _SessionWindows()
     assert main(["--db", str(path)]) == 0
     assert len(shown) == 2 and attempts and "还可尝试" in attempts[0]
     # the login dialog sat in a reference cycle (the failed attempt's traceback): it must be
     # gone now, deleted on this thread, not left to a garbage collection on a worker thread
-    assert _session_windows_left() == []
+    assert windows.left() == []
     assert (tmp_path / "logs").is_dir()
 
 
