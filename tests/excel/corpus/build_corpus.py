@@ -120,58 +120,12 @@ SOURCES: dict[str, tuple[str, str]] = {
 
 # 2019 全国姓名报告: the first 40 of the 百家姓 in order of population.
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
-GIVEN = [
-    "伟",
-    "芳",
-    "娜",
-    "静",
-    "敏",
-    "秀英",
-    "丽",
-    "强",
-    "磊",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀兰",
-    "霞",
-    "平",
-    "刚",
-    "桂英",
-    "建华",
-    "春花",
-    "玉兰",
-    "国强",
-    "志刚",
-    "海燕",
-    "红梅",
-    "建国",
-    "德明",
-    "文华",
-    "淑珍",
-    "永红",
-    "晓东",
-    "兰英",
-    "长青",
-    "金凤",
-    "福全",
-    "学文",
-    "小红",
-    "大勇",
-    "秀珍",
-    "光明",
-    "凤英",
-    "志强",
-    "丽华",
-    "玉梅",
-    "树林",
-]
+# given names: the characters of the report's most used names (伟 芳 娜 静 敏 …) and other
+# common ones, by the sex they are usually given to
+_MALE = "伟 强 磊 军 洋 勇 杰 涛 明 超 平 刚 建华 国强 志刚 建国 德明 文华 晓东 长青 福全 学文 大勇 光明 志强 树林 永福 海军"
+_FEMALE = "芳 娜 静 敏 秀英 丽 艳 娟 秀兰 霞 桂英 春花 玉兰 海燕 红梅 淑珍 永红 兰英 金凤 小红 秀珍 凤英 丽华 玉梅 春燕 桂芳"
+GIVEN_MALE = tuple(_MALE.split())
+GIVEN_FEMALE = tuple(_FEMALE.split())
 # Real county codes (GB/T 2260): 中江县, 罗江区, 旌阳区, 广汉市, 绵竹市 (德阳, Sichuan)
 AREAS = ("510623", "510626", "510603", "510681", "510683")
 MOBILE_PREFIXES = (
@@ -228,17 +182,18 @@ class Pool:
     names: set[str] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
 
-    def name(self) -> str:
+    def name(self, male: bool = True) -> str:
         while True:
-            n = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+            n = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)
             if n not in self.names:
                 self.names.add(n)
                 return n
 
-    def name2(self) -> str:
+    def name2(self, male: bool = True) -> str:
         """A two-character name (the ones clerks space out: “王 芳”)."""
+        given = GIVEN_MALE if male else GIVEN_FEMALE
         while True:
-            n = self.rng.choice(SURNAMES) + self.rng.choice([g for g in GIVEN if len(g) == 1])
+            n = self.rng.choice(SURNAMES) + self.rng.choice([g for g in given if len(g) == 1])
             if n not in self.names:
                 self.names.add(n)
                 return n
@@ -266,7 +221,7 @@ class Pool:
     def person(self, *, with_id: bool = True, with_phone: bool = True) -> Person:
         male = self.rng.random() < 0.55
         return Person(
-            self.name(),
+            self.name(male),
             self.id_number(male) if with_id else None,
             self.phone() if with_phone else None,
             self.address(),
@@ -590,7 +545,7 @@ def build_01() -> None:
         a = pool.person()
         b = pool.person(with_id=rng.random() < 0.6, with_phone=rng.random() < 0.7)
         if i == 3:
-            a.name = pool.name2()
+            a.name = pool.name2(a.male)
         if i == 5 and "王芳" not in pool.names:
             pool.names.add("王芳")  # the 4th most used full name of the 2019 report
             a = Person("王芳", pool.id_number(False), a.phone, a.address, False)
@@ -623,8 +578,9 @@ def build_01() -> None:
             a = Person(a.name, a_id, a.phone, a.address, a.male)
             a_id_cell = id_as_float(a_id)
             refuse = ("id_lost", "身份证号码")
-        if i == 11 and b.id_number:
-            b_id_cell = bad_check(b.id_number)
+        if i == 11:
+            b.id_number = b.id_number or pool.id_number(b.male)
+            b_id_cell = bad_check(b.id_number)  # the respondent's number: a copying slip
             refuse = ("id_checksum", "身份证号码")
         if i == 15:
             day_cell = f"{day.year}年2月30日"
@@ -896,7 +852,7 @@ def build_03() -> None:
         src_word, src_code = SOURCES_03[i % 3]
         cat_word, cat_code, summaries = rng.choice(DISPUTE_KINDS)
         if i == 2:
-            people[0].name = pool.name2()
+            people[0].name = pool.name2(people[0].male)
         names = "、".join(p.name for p in people)
         summary = f"{names}因{rng.choice(summaries)}发生纠纷。"
         if i in (6, 13):
@@ -1099,7 +1055,7 @@ def build_04() -> None:
             name_cell = f"{p.name}等3人"
             headcount = 3
         elif i == 12:
-            p.name = pool.name2()
+            p.name = pool.name2(p.male)
             petitioners[0]["name"] = p.name
             name_cell = spaced(p.name)
         elif i == 15:
@@ -1229,7 +1185,7 @@ def build_05() -> None:
             refuse: tuple[str, str] | None = None
             day_cell: Any = date_cell(day, rng.choice(DATE_STYLES))
             if j == 2:
-                p.name = pool.name2()
+                p.name = pool.name2(p.male)
                 petitioners[0]["name"] = p.name
                 name_cell = spaced(p.name)
             if j == 4 and month == 1:
@@ -1437,7 +1393,7 @@ def build_07() -> None:
         refuse: tuple[str, str] | None = None
         name_cell = p.name
         if i == 5:
-            p.name = pool.name2()
+            p.name = pool.name2(p.male)
             name_cell = spaced(p.name)
         if i == 9:
             num = pool.id_number(p.male, numeric_only=True)
