@@ -16,8 +16,10 @@ What the figures mean (per workbook):
 - ``importable``: rows whose case must end up in the ledger (truth ``record``/``update``);
   the party rows of a one-row-per-party layout (``part_of``) belong to their first row;
 - ``imported``: importable rows whose record was found; ``rate`` = imported / importable;
+- ``rows``: every source row of the workbook (title, header and footer rows included);
 - ``refused``: rows the engine's report lists as refused; ``named`` how many of the rows the
   truth says to refuse were refused with a Chinese reason naming the expected column;
+  ``unnamed`` refused rows whose reasons name no column at all;
 - ``wrong``: rows with at least one stored value that differs from the truth, rows imported
   that the truth says to refuse or skip, and records that match no truth row (``extra``);
   ``values`` counts the wrong values themselves;
@@ -78,12 +80,14 @@ def truth_files() -> list[Path]:
 class Figures:
     workbook: str
     ledger: str
+    rows: int = 0
     data: int = 0
     importable: int = 0
     imported: int = 0
     refused: int = 0
     to_refuse: int = 0
     named: int = 0
+    unnamed: int = 0
     skipped: int = 0
     wrong: int = 0
     values: int = 0
@@ -426,7 +430,18 @@ def evaluate(truth: dict[str, Any], ctx: Any, result: Any, error: str = "") -> F
     }
     overdue_ids = {i.case_id for i in overdue_items(ctx)}
     reported = {(r.sheet, r.row): r for r in report_rows(result)} if result is not None else {}
+    fig.rows = len(rows)
     fig.refused = sum(1 for r in reported.values() if r.status in REFUSED)
+    for each in reported.values():
+        if each.status in REFUSED and not any(
+            CJK.search(reason) and (header or column) for column, header, reason in each.problems
+        ):
+            fig.unnamed += 1
+            if len(fig.refusal_examples) < 6:
+                fig.refusal_examples.append(
+                    f"{each.sheet}!{each.row}: no column named: "
+                    + "；".join(x for _, _, x in each.problems)
+                )
     fig.skipped = sum(1 for r in reported.values() if r.status == "skipped")
 
     # the chains: a record row and the later rows that update it; only the last is compared
@@ -568,26 +583,29 @@ def run_corpus(folder: Path) -> list[Figures]:
 def table(figures: Iterable[Figures]) -> str:
     figs = list(figures)
     lines = [
-        "| workbook | ledger | data rows | importable | imported | rate | refused | "
-        "refusals naming column | skipped | wrong rows | wrong values | extra records | "
-        "ID in notes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workbook | ledger | rows | data rows | importable | imported | rate | refused | "
+        "bad rows refused naming column | refusals naming no column | skipped | wrong rows | "
+        "wrong values | extra records | ID in notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for f in figs:
         lines.append(
-            f"| {f.workbook.removesuffix('.xlsx')} | {f.ledger} | {f.data} | {f.importable} | "
-            f"{f.imported} | {f.rate:.0%} | {f.refused} | {f.named}/{f.to_refuse} | {f.skipped} | "
-            f"{f.wrong} | {f.values} | {f.extra} | {f.id_in_notes} |"
+            f"| {f.workbook.removesuffix('.xlsx')} | {f.ledger} | {f.rows} | {f.data} | "
+            f"{f.importable} | {f.imported} | {f.rate:.0%} | {f.refused} | "
+            f"{f.named}/{f.to_refuse} | {f.unnamed} | {f.skipped} | {f.wrong} | {f.values} | "
+            f"{f.extra} | {f.id_in_notes} |"
         )
     tot = Figures("total", "")
     for f in figs:
         for k in (
+            "rows",
             "data",
             "importable",
             "imported",
             "refused",
             "to_refuse",
             "named",
+            "unnamed",
             "skipped",
             "wrong",
             "values",
@@ -596,9 +614,9 @@ def table(figures: Iterable[Figures]) -> str:
         ):
             setattr(tot, k, getattr(tot, k) + getattr(f, k))
     lines.append(
-        f"| **total** | | {tot.data} | {tot.importable} | {tot.imported} | {tot.rate:.0%} | "
-        f"{tot.refused} | {tot.named}/{tot.to_refuse} | {tot.skipped} | {tot.wrong} | "
-        f"{tot.values} | {tot.extra} | {tot.id_in_notes} |"
+        f"| **total** | | {tot.rows} | {tot.data} | {tot.importable} | {tot.imported} | "
+        f"{tot.rate:.0%} | {tot.refused} | {tot.named}/{tot.to_refuse} | {tot.unnamed} | "
+        f"{tot.skipped} | {tot.wrong} | {tot.values} | {tot.extra} | {tot.id_in_notes} |"
     )
     out = ["# Excel import: the real-ledger corpus (issue 14)", "", *lines, ""]
     for f in figs:
@@ -608,7 +626,7 @@ def table(figures: Iterable[Figures]) -> str:
         for title, items in (
             ("wrong", f.wrong_examples),
             ("not imported", f.missing_examples),
-            ("refusals without the column", f.refusal_examples),
+            ("refusals not naming the (expected) column", f.refusal_examples),
         ):
             if items:
                 out.append(f"- {title} ({len(items)}):")
