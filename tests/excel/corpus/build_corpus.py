@@ -333,6 +333,19 @@ DISPUTE_KINDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("交通事故", "traffic", ("三轮车与摩托车在村道相撞，医疗费分担",)),
 ]
 
+
+def kind_for(rng: random.Random, extra: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """A category fitting the result: 城建办 takes building matters, 派出所 injuries."""
+    unit = extra.get("transferred_to", "")
+    if unit == "镇城建办":
+        pool = [k for k in DISPUTE_KINDS if k[1] in ("housing_homestead", "neighbour")]
+    elif unit == "镇派出所":
+        pool = [k for k in DISPUTE_KINDS if k[1] in ("damages", "traffic")]
+    else:
+        pool = DISPUTE_KINDS
+    return rng.choice(pool)
+
+
 MEASURES = (
     "村调委会组织双方现场查看，讲解相关法律规定",
     "包案领导约谈双方，背靠背做工作",
@@ -549,8 +562,6 @@ def build_01() -> None:
         if i == 5 and "王芳" not in pool.names:
             pool.names.add("王芳")  # the 4th most used full name of the 2019 report
             a = Person("王芳", pool.id_number(False), a.phone, a.address, False)
-        cat_word, cat_code, summaries = rng.choice(DISPUTE_KINDS)
-        summary = f"{a.name}与{b.name}因{rng.choice(summaries)}发生纠纷。"
         old = day.year == 2024
         if old:
             word, kind, extra = rng.choice(
@@ -558,6 +569,8 @@ def build_01() -> None:
             )
         else:
             word, kind, extra = DISPUTE_WORDS[i % len(DISPUTE_WORDS)]
+        cat_word, cat_code, summaries = kind_for(rng, extra)
+        summary = f"{a.name}与{b.name}因{rng.choice(summaries)}发生纠纷。"
         finished = kind in ("succeeded", "failed", "transferred")
         outcome_on = day + timedelta(days=rng.randrange(3, 25)) if finished else None
         if outcome_on and outcome_on > TODAY - timedelta(days=1):
@@ -1576,9 +1589,9 @@ def build_09() -> None:
         a = pool.person()
         b = pool.person(with_phone=rng.random() < 0.6)
         src_word, src_code = SOURCES_09[i % 4]
-        cat_word, cat_code, summaries = rng.choice(DISPUTE_KINDS)
-        summary = f"{a.name}与{b.name}因{rng.choice(summaries)}发生纠纷。"
         word, kind, extra = DISPUTE_WORDS[i % len(DISPUTE_WORDS)]
+        cat_word, cat_code, summaries = kind_for(rng, extra)
+        summary = f"{a.name}与{b.name}因{rng.choice(summaries)}发生纠纷。"
         old = day.year == 2024
         if old and kind == "open":
             word, kind, extra = "调解成功", "succeeded", {}
@@ -1716,9 +1729,9 @@ def build_10() -> None:
     for i, day in enumerate(days):
         a = pool.person()
         b = pool.person(with_id=False, with_phone=False)
-        cat_word, cat_code, summaries = rng.choice(DISPUTE_KINDS)
-        summary = f"{a.name}与{b.name}因{rng.choice(summaries)}发生纠纷。"
         word, kind, extra = DISPUTE_WORDS[i % len(DISPUTE_WORDS)]
+        cat_word, cat_code, summaries = kind_for(rng, extra)
+        summary = f"{a.name}与{b.name}因{rng.choice(summaries)}发生纠纷。"
         old = day.year == 2024
         finished = kind in ("succeeded", "failed", "transferred")
         outcome_on = day + timedelta(days=rng.randrange(2, 30)) if finished else None
