@@ -5,23 +5,48 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+# Qt's own options (``zongzhi -platform offscreen`` still starts the GUI; Qt accepts - and --)
+_QT_VALUE_OPTIONS = frozenset(
+    [
+        "platform",
+        "platformtheme",
+        "plugin",
+        "style",
+        "stylesheet",
+        "session",
+        "display",
+        "geometry",
+        "qwindowgeometry",
+        "qwindowtitle",
+        "qwindowicon",
+    ]
+)
+_QT_SWITCHES = frozenset(["reverse", "widgetcount", "nograb", "dograb", "sync"])
+_GLOBAL_VALUE_OPTIONS = ("--db", "--operator", "--database-url")
+
 
 def _wants_gui(argv: Sequence[str]) -> bool:
-    from app.cli import COMMANDS
-
-    rest = list(argv)
+    """The desktop app only when the command line names no command and nothing unknown: a
+    mistyped command (``zongzhi --db x stat``) or option goes to the CLI, which refuses it in
+    Chinese with the list of commands — never a window (on a server: a silent hang)."""
     skip = False
-    for arg in rest:
+    for arg in argv:
         if skip:
             skip = False
             continue
-        if arg in ("--db", "--operator"):
+        if arg in _GLOBAL_VALUE_OPTIONS:
             skip = True
             continue
-        if arg.startswith(("--db=", "--operator=")):
+        if arg.startswith(tuple(f"{o}=" for o in _GLOBAL_VALUE_OPTIONS)):
             continue
-        if arg in COMMANDS or arg in ("-h", "--help", "--version"):
-            return False
+        if arg.startswith("-") and not arg.startswith("---"):
+            name = arg.lstrip("-")
+            if name in _QT_VALUE_OPTIONS:
+                skip = True
+                continue
+            if name in _QT_SWITCHES or name.split("=", 1)[0] in _QT_VALUE_OPTIONS:
+                continue
+        return False  # a command, a word that is not one, -h, --version, an unknown option
     return True
 
 
