@@ -34,7 +34,13 @@ def test_open_backup_check_restore(
     finally:
         db.close()
     assert sorted(p.name for p in where.iterdir()) == sorted(
-        [f"{folder}.sqlite3", f"{folder}.sqlite3-shm", f"{folder}.sqlite3-wal", f"{folder}.sqlite3.lock", "backups"]
+        [
+            f"{folder}.sqlite3",
+            f"{folder}.sqlite3-shm",
+            f"{folder}.sqlite3-wal",
+            f"{folder}.sqlite3.lock",
+            "backups",
+        ]
     ) or sorted(p.name for p in where.iterdir()) == sorted(
         [f"{folder}.sqlite3", f"{folder}.sqlite3.lock", "backups"]
     )
