@@ -64,8 +64,24 @@ def _translate_error(message: str) -> str:
 
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        m = re.match(r"argument 命令: invalid choice: '?([^' ]*)'?", message)
+        if m and self.prog == "zongzhi":
+            sys.stderr.write(_unknown_command(m.group(1)) + "\n")
+            raise SystemExit(2)
         sys.stderr.write(f"错误：{_translate_error(message)}（用 -h 查看用法）\n")
         raise SystemExit(2)
+
+
+def _unknown_command(word: str) -> str:
+    """``zongzhi stat``: a Chinese line naming the commands (and the likely one)."""
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    hint = f"，您要的可能是 {close[0]}" if close else ""
+    return (
+        f"错误：没有“{word}”这个命令{hint}。可用的命令：{'、'.join(COMMANDS)}"
+        "（用 zongzhi -h 查看说明；不带命令运行 zongzhi 打开桌面程序）"
+    )
 
 
 def _emit(data: Any, as_json: bool, text: Callable[[Any], str]) -> None:
@@ -83,6 +99,8 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
         db = open_database_url(url, create=create)
     else:
         db = open_database(Path(args.db), create=create)
+    for notice in db.notices:  # e.g. a ledger on a network share (WAL turned off)
+        sys.stderr.write(f"提示：{notice}\n")
     if not create:
         from app.services.stations import upgrade_code_tables
 
@@ -2212,9 +2230,9 @@ def _start_log(args: argparse.Namespace) -> logging.Logger:
     return logging.getLogger("app.cli")
 
 
+# every command, in the order of ``zongzhi -h`` (tests/platform/test_commands.py keeps it equal
+# to the parser's list); named in the Chinese refusal of an unknown command
 COMMANDS = (
-    "report",
-    "screening",
     "init",
     "demo",
     "stats",
@@ -2231,6 +2249,8 @@ COMMANDS = (
     "card",
     "bundle",
     "supervise",
+    "report",
+    "screening",
     "serve",
     "sync",
 )

@@ -15,6 +15,8 @@ revision files' text instead; anything unusual there falls back to asking Alembi
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -23,10 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import backup_dir_for, migrations_dir
+from app.locking import Hold, hold_open, hold_whole
 from app.rules.errors import AppError
 
 if TYPE_CHECKING:
@@ -96,22 +99,47 @@ def declared_head() -> str | None:
     return heads.pop()
 
 
-def _set_sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def readonly_uri(path: Path) -> str:
+    """A read-only SQLite URI for ``path``: percent-encoded, so a folder named ``100%25``,
+    ``a#b``, ``问?`` or with spaces is still that file (``file:///C:/…`` on Windows)."""
+    from urllib.request import pathname2url
+
+    return f"file:{pathname2url(os.path.abspath(path))}?mode=ro"
+
+
+def _set_sqlite_pragmas(dbapi_conn: Any, journal_mode: str = "WAL") -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (so SAVEPOINTs
     # and "all or nothing" units of work behave as written).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute(f"PRAGMA journal_mode = {journal_mode}")
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA synchronous = FULL")
     cur.close()
 
 
-def make_engine(path: Path) -> Engine:
-    # hide_parameters: an error message (and so a log line) never quotes a record's values
-    engine = create_engine(f"sqlite:///{path}", future=True, hide_parameters=True)
-    event.listen(engine, "connect", _set_sqlite_pragmas)
+def journal_mode_for(path: Path) -> tuple[str, str]:
+    """``WAL`` on a local disk; ``DELETE`` and a warning on a network share (WAL keeps its index
+    in shared memory, which two machines do not share: a ledger opened from two PCs would be
+    corrupted)."""
+    from app.machine import NETWORK_WARNING, is_network_path
+
+    try:
+        network = is_network_path(path)
+    except OSError:
+        network = False
+    if network:
+        return "DELETE", NETWORK_WARNING.format(where=path.parent)
+    return "WAL", ""
+
+
+def make_engine(path: Path, journal_mode: str = "WAL") -> Engine:
+    # hide_parameters: an error message (and so a log line) never quotes a record's values.
+    # URL.create, not an f-string: a path with %25, #, ? or spaces is a file name, not URL syntax
+    url = URL.create("sqlite", database=str(path))
+    engine = create_engine(url, future=True, hide_parameters=True)
+    event.listen(engine, "connect", lambda conn, _rec: _set_sqlite_pragmas(conn, journal_mode))
     event.listen(engine, "begin", _begin)
     return engine
 
@@ -121,7 +149,7 @@ def _begin(conn: Any) -> None:
 
 
 def _stored_revision(path: Path) -> str | None:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(readonly_uri(path), uri=True)
     try:
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         has = con.execute(
@@ -148,7 +176,7 @@ def _stored_revision(path: Path) -> str | None:
 
 def integrity_check(path: Path) -> list[str]:
     """Run ``PRAGMA integrity_check``; return the problems (empty when the file is sound)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(readonly_uri(path), uri=True)
     try:
         rows = [str(r[0]) for r in con.execute("PRAGMA integrity_check").fetchall()]
     except sqlite3.DatabaseError as exc:
@@ -162,7 +190,7 @@ def backup_file(src: Path, dest: Path) -> Path:
     """Consistent copy through SQLite's online backup API (safe while the app is running)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(dest.suffix + ".part")
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    source = sqlite3.connect(readonly_uri(src), uri=True)
     try:
         target = sqlite3.connect(tmp)
         try:
@@ -185,10 +213,14 @@ class Database:
     passphrase keystore, logs, the hub's working files. ``url`` is set for server databases.
     """
 
-    def __init__(self, path: Path, engine: Engine, url: str | None = None) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, url: str | None = None, hold: Hold | None = None
+    ) -> None:
         self.path = path
         self.engine = engine
         self.url = url
+        self._hold = hold  # the shared ledger lock (app/locking.py) while the ledger is open
+        self.notices: list[str] = []  # for the person: e.g. a ledger on a network share
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
 
     @property
@@ -217,6 +249,8 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._hold is not None:
+            self._hold.release()
 
 
 def open_database(
@@ -227,6 +261,27 @@ def open_database(
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
         raise DatabaseError(f"找不到数据库文件 {path}，请先执行 zongzhi init 或检查 --db 路径")
+    if not exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    hold = hold_open(path)  # released by Database.close()
+    try:
+        return _open_held(path, exists, check_integrity, hold)
+    except BaseException:
+        hold.release()
+        raise
+
+
+def _open_held(path: Path, exists: bool, check_integrity: bool, hold: Hold) -> Database:
+    mode, warning = journal_mode_for(path)
+    if warning:
+        logging.getLogger(__name__).warning("%s", warning)
+
+    def opened(engine: Engine) -> Database:
+        db = Database(path, engine, hold=hold)
+        db.notices = [warning] if warning else []
+        return db
+
+    needs_schema = True  # a new ledger gets its tables
     if exists:
         if check_integrity:
             problems = integrity_check(path)
@@ -238,25 +293,39 @@ def open_database(
         stored = _stored_revision(path)
         up_to_date = stored is not None and stored == declared_head()
         if up_to_date:
-            pass  # the common case: no migration, no need to load Alembic
+            needs_schema = False  # the common case: no migration, no need to load Alembic
         elif stored is not None and stored not in known_revisions():
             raise DatabaseError(
                 f"数据库 {path.name} 由更新版本的综治工作站创建（结构版本 {stored}），"
                 "请先升级本程序再打开，以免损坏台账"
             )
         elif stored != head_revision():
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            backup_file(
-                path,
-                backup_dir_for(path) / f"{path.stem}-before-migration-{stored}-{stamp}.sqlite3",
-            )
-    else:
-        up_to_date = False
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(path)
-    if not up_to_date:
-        migrate(engine)
-    return Database(path, engine)
+            # a migration changes the tables under anyone reading them: only with the ledger
+            # to ourselves (refused, nothing changed, while another process has it open)
+            with hold_whole(path, "升级台账数据结构"):
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                backup_file(
+                    path,
+                    backup_dir_for(path) / f"{path.stem}-before-migration-{stored}-{stamp}.sqlite3",
+                )
+                engine = make_engine(path, mode)
+                try:
+                    migrate(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+                return opened(engine)
+        else:
+            needs_schema = False  # at the head (the revision files were not readable as text)
+    engine = make_engine(path, mode)
+    if needs_schema:
+        with hold_whole(path, "创建台账"):
+            try:
+                migrate(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+    return opened(engine)
 
 
 # --- server databases (the township / county hub on PostgreSQL) ------------------------------

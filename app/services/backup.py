@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.config import backup_dir_for
-from app.db import Database, backup_file, integrity_check, open_database
+from app.db import Database, backup_file, integrity_check, open_database, readonly_uri
+from app.locking import hold_whole
 from app.models.events import bump_epoch
 from app.rules.errors import AppError, ValidationError
 
@@ -140,7 +141,7 @@ def daily_backup_if_due(db: Database, now: datetime | None = None) -> Path | Non
 def _station_of(path: Path) -> tuple[str, int]:
     import sqlite3
 
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(readonly_uri(path), uri=True)
     try:
         row = con.execute("SELECT station_code, epoch FROM local_state WHERE id = 1").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -161,6 +162,15 @@ def restore(db_path: Path, source: Path, *, allow_other_station: bool = False) -
     """
     if not source.exists():
         raise ValidationError.single("file", "备份文件", f"{source} 不存在", "请选择备份文件")
+    if not db_path.exists():
+        return _restore(db_path, source, allow_other_station)
+    # the file is replaced: only while no other process has the ledger open (on Linux a second
+    # copy would go on writing into the replaced file, on Windows the replace fails half-way)
+    with hold_whole(db_path, "恢复备份"):
+        return _restore(db_path, source, allow_other_station)
+
+
+def _restore(db_path: Path, source: Path, allow_other_station: bool) -> int:
     problems = integrity_check(source)
     if problems:
         raise BackupError(f"备份文件 {source.name} 已损坏（{problems[0]}），请选择其他备份")

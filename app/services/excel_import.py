@@ -68,6 +68,7 @@ from app.rules.text import clean, clean_multiline, mask_id_number
 
 from .cases import log_event
 from .context import Ctx
+from .import_lock import one_import_at_a_time
 from .settings import get_value, set_value
 
 MAX_BLANK_RUN = 500  # stop reading a sheet after this many consecutive empty rows
@@ -1374,6 +1375,7 @@ def _code_options(ctx: Ctx, tables: Sequence[str]) -> dict[str, list[CodeOption]
     return out
 
 
+@one_import_at_a_time
 def run_import(
     ctx: Ctx,
     path: Path | str,

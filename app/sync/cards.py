@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app import __version__
 from app.models import Station, SyncPeer, SyncRelayAck
 from app.models.base import format_utc
+from app.rules.filenames import safe_file_name
 from app.rules.hierarchy import level_of, parent_of
 from app.rules.stations import LEVEL_LABELS
 from app.services.context import Ctx
@@ -92,7 +93,7 @@ def export_card(ctx: Ctx, out: Path) -> tuple[Path, str]:
     signature = sign(keys.pair.sign, CARD_DOMAIN, canonical_json(body))
     doc = {"format": CARD_FORMAT, "card": body, "signature": b64e(signature)}
     if out.is_dir():
-        out = out / f"工作站卡片_{st.code}_{st.name}.zzc"
+        out = out / safe_file_name(f"工作站卡片_{st.code}_{st.name}", ".zzc")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.part")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")

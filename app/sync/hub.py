@@ -24,9 +24,11 @@ their original ids and origins) to the parent's hub with the same client the vil
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import shutil
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -40,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
 from app.db import Database, head_revision
+from app.locking import LedgerBusy, hold_import
 from app.models import HubAck, LocalState, SyncPeer, new_id, utcnow
 from app.services.context import Clock, Ctx, open_ctx
 
@@ -70,6 +73,9 @@ log = logging.getLogger("app.sync.hub")
 DEFAULT_PORT = 8750
 DEFAULT_MAX_BODY = 512 << 20
 JSON = "application/json; charset=utf-8"
+
+
+HUB_IMPORT_WAIT = 60.0  # seconds an upload waits for another process's import
 
 
 @dataclass
@@ -153,8 +159,8 @@ class Hub:
         with lock:
             if self._single_writer is None:
                 yield
-            else:
-                with self._single_writer:
+            else:  # … and one importer across processes (the desktop app, a script)
+                with self._single_writer, hold_import(self.db.path, wait=HUB_IMPORT_WAIT):
                     yield
 
     def incoming_path(self) -> Path:
@@ -236,6 +242,9 @@ class Hub:
             return _json_reply(
                 503, "同步服务的数据库暂时不可用，本次上传未导入，请稍后重试", "database"
             )
+        except LedgerBusy as exc:  # another process kept importing past HUB_IMPORT_WAIT
+            log.warning("ledger busy with another import while receiving a bundle")
+            return _json_reply(503, f"{exc}（同步服务稍后会再次接收）", "busy")
 
     def database_ok(self) -> bool:
         try:
@@ -619,17 +628,44 @@ class HubServer:
             self._thread = None
 
 
+def listen_options(platform: str) -> list[tuple[int, int, int]]:
+    """The socket options of the hub's listening socket on ``platform`` (``sys.platform``).
+
+    Windows: ``SO_EXCLUSIVEADDRUSE`` and never ``SO_REUSEADDR`` — there ``SO_REUSEADDR`` lets a
+    second program bind the very same port and take over part of the connections. POSIX:
+    ``SO_REUSEADDR`` only lets a restarted hub bind while old connections linger in TIME_WAIT;
+    two listeners on one port are still refused."""
+    if platform == "win32":
+        # socket.SO_EXCLUSIVEADDRUSE exists only in Windows builds of Python: ~SO_REUSEADDR
+        return [(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", -5), 1)]
+    return [(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)]
+
+
+_IN_USE = {errno.EADDRINUSE, 10048}  # WSAEADDRINUSE
+_DENIED = {errno.EACCES, 10013}  # WSAEACCES: held exclusively, or a reserved port
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    for level, option, value in listen_options(sys.platform):
+        sock.setsockopt(level, option, value)
     try:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
+        code = getattr(exc, "winerror", None) or exc.errno
+        if code in _IN_USE or code in _DENIED:
+            why = "已被另一个程序占用（可能是已在运行的同步服务）"
+            if code in _DENIED:
+                why = "已被另一个程序独占或不允许使用"
+            raise SyncError(
+                f"无法在 {host}:{port} 上提供同步服务：端口 {port} {why}，"
+                "请先停止那个程序，或换一个端口（--port）"
+            ) from exc
         raise SyncError(
-            f"无法在 {host}:{port} 上提供同步服务（{exc.strerror or exc}）：端口可能已被占用，"
-            "请换一个端口（--port）"
+            f"无法在 {host}:{port} 上提供同步服务（{exc.strerror or exc}）：请检查监听地址"
+            "（--host）和端口（--port）"
         ) from exc
     sock.listen(2048)
     sock.set_inheritable(True)

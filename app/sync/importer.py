@@ -42,6 +42,7 @@ from app.rules.errors import ValidationError
 from app.rules.hierarchy import is_ancestor
 from app.services import audit
 from app.services.context import Ctx
+from app.services.import_lock import one_import_at_a_time
 
 from . import manifest as mf
 from .codec import (
@@ -1014,6 +1015,7 @@ def import_bundle(
             opened.close()
 
 
+@one_import_at_a_time
 def import_files(
     ctx: Ctx,
     paths: list[Path],

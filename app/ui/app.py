@@ -90,14 +90,11 @@ def _restore(db: Database, db_path: Path, source: Path) -> Database:
 def run(argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.db import open_database
     from app.rules.errors import AppError
 
     from . import crash
     from .i18n import tr
-    from .integrity import IntegrityWatch
     from .theme import apply_theme
-    from .workers import wait_for_all
 
     args = parse_args(argv)
     db_path: Path = args.db or default_db_path()
@@ -113,6 +110,42 @@ def run(argv: Sequence[str]) -> int:
     from app.sync.passphrase import set_passphrase_provider
 
     set_passphrase_provider(_ask_passphrase)  # no OS keychain: the keystore asks for a passphrase
+    from .single_instance import ask_first_window, claim
+
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        first = claim(db_path)  # one window per ledger (app/locking.py)
+    except (AppError, OSError) as err:
+        QMessageBox.critical(None, tr("无法打开台账 — {0}").format(APP_TITLE), str(err))
+        return 1
+    if first is None:
+        if ask_first_window(db_path):
+            log.info("ledger already open in another window: asked it to come forward")
+        else:
+            QMessageBox.information(
+                None,
+                APP_TITLE,
+                tr("台账 {0} 已在另一个综治工作站窗口中打开，请切换到那个窗口。").format(
+                    db_path.name
+                ),
+            )
+        return 0
+    try:
+        return _run_first(app, db_path, args.operator)
+    finally:
+        first.close()
+
+
+def _run_first(app: QApplication, db_path: Path, operator: str) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.db import open_database
+    from app.rules.errors import AppError
+
+    from .i18n import tr
+    from .integrity import IntegrityWatch
+    from .workers import wait_for_all
+
     try:
         db = open_database(db_path, check_integrity=False)  # checked by IntegrityWatch
     except AppError as err:
@@ -126,9 +159,11 @@ def run(argv: Sequence[str]) -> int:
         )
         return 1
     log.info("ledger opened")
+    for notice in db.notices:  # e.g. a ledger on a network share (WAL turned off)
+        QMessageBox.warning(None, APP_TITLE, notice)
     integrity = IntegrityWatch(db_path)
     try:
-        return _session_loop(app, db, db_path, integrity, args.operator)
+        return _session_loop(app, db, db_path, integrity, operator)
     finally:
         wait_for_all(30_000)  # never leave a worker running on a ledger that is closed
         _dispose(integrity)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.errors import AppError
+from app.rules.filenames import safe_file_name as safe_file_name_for
 
 from .env import UiEnv
 
@@ -53,8 +54,7 @@ def _tr(text: str) -> str:
 
 
 def safe_file_name(title: str) -> str:
-    name = re.sub(r'[\\/:*?"<>|\s]+', "_", title).strip("._") or "文书"
-    return f"{name[:80]}.pdf"
+    return safe_file_name_for(re.sub(r"\s+", "_", title), ".pdf", fallback="文书")
 
 
 class PrintPreviewDialog(QDialog):

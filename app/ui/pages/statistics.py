@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.rules.dates import local_date
 from app.rules.errors import AppError, ValidationError
+from app.rules.filenames import safe_file_name
 from app.services import reporting
 from app.services.stats import compute
 from app.services.stats_export import comparison_table, export_xlsx, tables_of
@@ -508,7 +509,7 @@ class StatisticsPage(QWidget):
         path, _ = QFileDialog.getSaveFileName(
             self,
             tr("导出统计表"),
-            f"{self.station_name}{period}统计.xlsx",
+            safe_file_name(f"{self.station_name}{period}统计", ".xlsx"),
             tr("Excel 文件 (*.xlsx)"),
         )
         if not path:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.machine import is_removable_volume
 from app.rules.dates import CHINA_TZ
 from app.rules.errors import AppError
 from app.services.context import Ctx
@@ -71,7 +72,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def removable_volumes() -> list[QStorageInfo]:
-    """Mounted, writable volumes that look like USB sticks (not the system disk)."""
+    """Mounted, writable USB sticks and memory cards (Windows: GetDriveTypeW says removable;
+    Linux: the disk is removable or on a USB bus, see app/machine.py)."""
     out: list[QStorageInfo] = []
     system = QStorageInfo.root().rootPath()
     home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation)
@@ -85,6 +87,10 @@ def removable_volumes() -> list[QStorageInfo]:
         elif not root.startswith(("/media/", "/run/media/", "/mnt/", "/Volumes/")):
             continue
         if home and home.startswith(root) and root != "/":
+            continue
+        device = bytes(vol.device().data()).decode(errors="replace")
+        fstype = bytes(vol.fileSystemType().data()).decode(errors="replace")
+        if not is_removable_volume(root, device, fstype):  # a D: data partition, a share …
             continue
         out.append(vol)
     return out
