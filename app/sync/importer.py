@@ -189,6 +189,10 @@ def _verify(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest) -> SyncPeer:
             "recipient",
             f"这个同步包是发给 {m.recipient.name}（{m.recipient.code}）的，不是发给本站的，已拒绝",
         )
+    if m.recipient.key_fp not in decryption_keys(ctx.db):
+        # before the sequence checks: a sender still writing to this station's old key (this
+        # station was reinstalled or renewed its keys) would otherwise read as a missing range
+        raise _recipient_key_changed(m)
     if m.schema not in known_revisions():
         raise _reject(
             "newer_schema",
@@ -206,6 +210,15 @@ def _verify(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest) -> SyncPeer:
         # acknowledgements from a child carry no records
         raise _reject("manifest", "回执中含有不应有的记录，已拒绝")
     return peer
+
+
+def _recipient_key_changed(m: mf.Manifest) -> BundleRejected:
+    return _reject(
+        "recipient_key",
+        f"{m.sender.name}（{m.sender.code}）仍在使用本站以前的密钥（本站重新安装或更换过密钥），"
+        "这个文件无法解密：请让对方导入本站新的工作站卡片（更换密钥，命令行 card import --replace）"
+        "并电话核对指纹后重新导出",
+    )
 
 
 def vet_bundle(ctx: Ctx, path: Path) -> mf.Manifest:
@@ -1083,10 +1096,7 @@ def _previous_import(session: Session, bundle_id: str) -> BundleLog | None:
 def _decrypt(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest, progress: Progress | None) -> _Payload:
     pair = decryption_keys(ctx.db).get(m.recipient.key_fp)
     if pair is None:
-        raise _reject(
-            "recipient_key",
-            "同步包是用本站已不再使用的密钥加密的，无法解密：请让对方重新导入本站最新的工作站卡片后重新导出",
-        )
+        raise _recipient_key_changed(m)
     opener = Opener(
         pair.enc, SealParams(m.payload.ephemeral_public, m.payload.nonce_prefix), m.aad()
     )
