@@ -25,6 +25,8 @@ from app.db import Database, open_database
 from app.rules.errors import AppError, ValidationError
 from app.rules.text import mask_id_number
 
+EXIT_RECORDS_REFUSED = 3  # the files were imported, but some records in them were refused
+
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
     "options": "选项",
@@ -1525,6 +1527,15 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                 if r.status == "rejected":
                     sys.stderr.write(f"错误：{Path(r.path).name}：{r.message}\n")
                     code = 1
+            for r in results:
+                if r.refused_count:
+                    sys.stderr.write(
+                        f"注意：{Path(r.path).name}：有 {r.refused_count} 条记录被拒收（原因见上），"
+                        f"其余已导入；导出拒收清单：zongzhi bundle show {r.log_id} "
+                        "--refused-csv 拒收清单.csv\n"
+                    )
+                    if code == 0:
+                        code = EXIT_RECORDS_REFUSED
         elif args.bundle_command == "inspect":
             from app.sync.importer import inspect_bundle
 
@@ -1576,6 +1587,11 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                 raise ValidationError.single(
                     "id", "记录编号", f"“{args.id}”不存在", "请用 zongzhi bundle log 查看编号"
                 ) from None
+            if args.refused_csv:
+                from app.sync.refusals import write_refused_csv
+
+                n = write_refused_csv(summary, Path(args.refused_csv))
+                print(f"已导出拒收清单：{args.refused_csv}（{n} 条）")
             if args.pdf:
                 from app.print.sync_summary import import_summary_pdf
 
@@ -1583,7 +1599,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                     import_summary_pdf(summary, station_name=ctx.station.name)
                 )
                 print(f"已生成导入情况表：{args.pdf}")
-            else:
+            elif not args.refused_csv:
                 _emit(summary, args.json, lambda s: json.dumps(s, ensure_ascii=False, indent=2))
         elif args.bundle_command == "status":
             from app.sync.status import sync_status
@@ -1765,6 +1781,7 @@ def _add_sync_commands(sub: Any) -> None:
     b = bsub.add_parser("show", help="查看或打印一次导入的情况表")
     b.add_argument("id", help="同步记录编号（见 bundle log）")
     b.add_argument("--pdf", help="输出为 PDF 文件")
+    b.add_argument("--refused-csv", help="把拒收记录清单（案件编码、类别、原因）导出为 CSV 文件")
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("status", help="同步状态：待确认变更、最近导入导出")
     b.add_argument("--json", action="store_true")
@@ -2175,6 +2192,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     for notice in report.notices:
         sys.stderr.write(f"提示：{notice}\n")
     _emit(report.as_dict(), args.json, lambda r: str(r["message"]))
+    if report.refused:
+        for rej in report.refused[:20]:
+            sys.stderr.write(
+                f"上级拒收 {rej.get('record') or rej.get('label', '')} {rej.get('ref', '')}："
+                f"{rej.get('reason', '')}\n"
+            )
+        return EXIT_RECORDS_REFUSED
     return 0
 
 

@@ -150,15 +150,21 @@ def import_summary_pdf(summary: Mapping[str, Any], *, station_name: str = "") ->
     rejected = summary.get("rejected") or []
     story += [gap(4), lx.p("三、拒收记录及原因", "ledger_sub")]
     if rejected:
-        rows = [["序号", "类别", "编号", "原因"]]
+        rows = [["序号", "所属记录", "类别", "编号", "原因"]]
         for i, r in enumerate(rejected, 1):
             rows.append(
-                [str(i), str(r.get("label", "")), str(r.get("ref", "")), str(r.get("reason", ""))]
+                [
+                    str(i),
+                    str(r.get("record", "") or ""),
+                    str(r.get("label", "")),
+                    str(r.get("ref", "")),
+                    str(r.get("reason", "")),
+                ]
             )
         story.append(
             grid(
                 rows,
-                [w * width for w in (0.08, 0.16, 0.3, 0.46)],
+                [w * width for w in (0.07, 0.22, 0.12, 0.2, 0.39)],
                 head_rows=1,
                 repeat_rows=1,
                 style="cell_small",

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from app.db import Database, current_revision, head_revision, integrity_check
 from app.models import synced_tables
@@ -17,6 +18,47 @@ class CheckResult:
     label: str
     ok: bool
     detail: str = ""
+
+
+ORPHAN_QUERIES = {
+    "案件流转记录": (
+        "SELECT count(*) FROM case_event e WHERE NOT ("
+        " (e.case_type = 'visit' AND EXISTS (SELECT 1 FROM visit v WHERE v.id = e.case_id))"
+        " OR (e.case_type = 'dispute' AND EXISTS (SELECT 1 FROM dispute d WHERE d.id = e.case_id)))"
+    ),
+    "人员（不是任何案件的当事人或信访人）": (
+        "SELECT count(*) FROM person p"
+        " WHERE NOT EXISTS (SELECT 1 FROM visit_person x WHERE x.person_id = p.id)"
+        " AND NOT EXISTS (SELECT 1 FROM dispute_party x WHERE x.person_id = p.id)"
+    ),
+    "信访人": "SELECT count(*) FROM visit_person x"
+    " WHERE NOT EXISTS (SELECT 1 FROM visit v WHERE v.id = x.visit_id)"
+    " OR NOT EXISTS (SELECT 1 FROM person p WHERE p.id = x.person_id)",
+    "纠纷当事人": "SELECT count(*) FROM dispute_party x"
+    " WHERE NOT EXISTS (SELECT 1 FROM dispute d WHERE d.id = x.dispute_id)"
+    " OR NOT EXISTS (SELECT 1 FROM person p WHERE p.id = x.person_id)",
+    "调查调解记录": "SELECT count(*) FROM mediation_session x"
+    " WHERE NOT EXISTS (SELECT 1 FROM dispute d WHERE d.id = x.dispute_id)",
+    "台账栏目": "SELECT count(*) FROM register_field x"
+    " WHERE NOT EXISTS (SELECT 1 FROM register_type t WHERE t.id = x.type_id)",
+    "台账记录": "SELECT count(*) FROM register_record x"
+    " WHERE NOT EXISTS (SELECT 1 FROM register_type t WHERE t.id = x.type_id)",
+    "台账附件": "SELECT count(*) FROM register_attachment x"
+    " WHERE NOT EXISTS (SELECT 1 FROM register_record r WHERE r.id = x.record_id)",
+    "督办反馈": "SELECT count(*) FROM supervision_feedback x"
+    " WHERE NOT EXISTS (SELECT 1 FROM supervision s WHERE s.id = x.supervision_id)",
+}
+
+
+def find_orphans(conn: Connection) -> dict[str, int]:
+    """Dependants whose record is missing (a case log without its case, a person who is a
+    party to nothing, …): what a half-applied bundle would leave behind. {label: count}."""
+    out: dict[str, int] = {}
+    for label, sql in ORPHAN_QUERIES.items():
+        n = int(conn.execute(text(sql)).scalar_one())
+        if n:
+            out[label] = n
+    return out
 
 
 def run_checks(db: Database) -> dict[str, Any]:
@@ -89,6 +131,17 @@ def run_checks(db: Database) -> dict[str, Any]:
                     "正常" if missing == 0 else f"{missing} 件案件缺少登记记录",
                 )
             )
+        orphans = find_orphans(conn)
+        results.append(
+            CheckResult(
+                "orphans",
+                "孤立记录",
+                not orphans,
+                "；".join(f"{label} {n} 条" for label, n in orphans.items()) + "（所属案件不存在）"
+                if orphans
+                else "正常",
+            )
+        )
     from .audit import verify_chain
 
     chain = verify_chain(db.engine)

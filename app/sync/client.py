@@ -131,6 +131,7 @@ class SyncReport:
     downstream: int = 0  # records received from the hub (督办 …)
     pending: int = 0  # changes still waiting for the parent's acknowledgement
     notices: list[str] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)  # records the parent refused
 
     @property
     def sent(self) -> int:
@@ -155,6 +156,8 @@ class SyncReport:
             parts.append(f"收到上级下发记录 {self.downstream} 条")
         if self.pending:
             parts.append(f"仍有 {self.pending} 条变更待确认")
+        if self.refused:
+            parts.append(f"上级拒收 {len(self.refused)} 条记录（见拒收清单）")
         return f"与{hub}同步完成：" + "，".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
@@ -555,6 +558,7 @@ class _Round:
             received = int(totals.get("new", 0)) + int(totals.get("updated", 0))
             self.report.downstream += received
             self.report.notices += [str(n) for n in res.summary.get("notices", [])]
+            self.report.refused += [r for r in res.refused_rows() if r["by"] == "peer"]
             if received:  # tell the parent (in the next bundle's "have") what arrived
                 self.outbox.state["owe_have"] = True
                 self.outbox.save()

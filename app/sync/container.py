@@ -89,6 +89,32 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
     return data
 
 
+def _not_a_bundle(path: Path, size: int) -> None:
+    """Files a clerk may pick by mistake get their own message, not the torn-copy one."""
+    if size > 64 * 1024:
+        return
+    try:
+        head = path.read_bytes().lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return
+    if not head.startswith(b"{"):
+        return
+    import json
+
+    try:
+        doc = json.loads(head.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return
+    if isinstance(doc, dict) and str(doc.get("format", "")).startswith("zongzhi-card/"):
+        card = doc.get("card") if isinstance(doc.get("card"), dict) else {}
+        who = f"{card.get('name', '')}（{card.get('code', '')}）" if card else ""
+        raise BundleRejected(
+            "card",
+            f"这是{who}的工作站卡片（.zzc），不是同步包：请在“同步 › 配对”中导入卡片"
+            "（zongzhi card import），导入同步包请选择 .zzb 文件",
+        )
+
+
 def open_bundle(path: Path) -> OpenedBundle:
     """Open and vet a bundle file; the caller must :meth:`OpenedBundle.close` it."""
     try:
@@ -106,6 +132,7 @@ def open_bundle(path: Path) -> OpenedBundle:
         zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         fh.close()
+        _not_a_bundle(path, size)
         raise BundleRejected("corrupt", _CORRUPT) from exc
     try:
         infos = zf.infolist()

@@ -54,6 +54,7 @@ from .importer import ImportResult, import_bundle, vet_bundle
 from .keys import key_info
 from .netproto import (
     ACK_TYPE,
+    BUNDLE_TYPE,
     BUNDLES_PATH,
     HEALTH_PATHS,
     MAX_POLL,
@@ -449,6 +450,16 @@ def create_app(hub: Hub) -> Any:
             reply = too_large()
             reply.sender = sender
             return respond(request, reply, started, length)
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != BUNDLE_TYPE:
+            reply = _json_reply(
+                415,
+                f"上传的内容类型不对（{ctype[:40] or '未注明'}），同步服务只接收综治工作站同步包："
+                "请用本程序的“立即同步”或 zongzhi sync 上传",
+                "content_type",
+            )
+            reply.sender = f"{sender}?" if sender.isdigit() else ""
+            return respond(request, reply, started, length or 0)
         path = hub.incoming_path()
         size = 0
         try:

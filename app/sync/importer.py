@@ -92,6 +92,24 @@ class ImportResult:
     def ok(self) -> bool:
         return self.status in ("imported", "duplicate", "dry_run")
 
+    @property
+    def refused_count(self) -> int:
+        """Records refused one by one although the file was accepted: by this station (a
+        bundle) or, as reported in an acknowledgement, by the station that sent it."""
+        if self.status != "imported":
+            return 0
+        own = int((self.summary.get("totals") or {}).get("rejected", 0) or 0)
+        peer = self.summary.get("peer_summary") or {}
+        return own + int((peer.get("totals") or {}).get("rejected", 0) or 0)
+
+    def refused_rows(self) -> list[dict[str, Any]]:
+        """The refused records as listed (case code, table, reason); ``by`` says who refused."""
+        if self.status != "imported":
+            return []
+        mine = [{**r, "by": "self"} for r in self.summary.get("rejected") or []]
+        peer = self.summary.get("peer_summary") or {}
+        return mine + [{**r, "by": "peer"} for r in peer.get("rejected") or []]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": str(self.path),
@@ -172,6 +190,10 @@ def _verify(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest) -> SyncPeer:
             "recipient",
             f"这个同步包是发给 {m.recipient.name}（{m.recipient.code}）的，不是发给本站的，已拒绝",
         )
+    if m.recipient.key_fp not in decryption_keys(ctx.db):
+        # before the sequence checks: a sender still writing to this station's old key (this
+        # station was reinstalled or renewed its keys) would otherwise read as a missing range
+        raise _recipient_key_changed(m)
     if m.schema not in known_revisions():
         raise _reject(
             "newer_schema",
@@ -179,10 +201,25 @@ def _verify(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest) -> SyncPeer:
         )
     if opened.payload_size != m.payload.size:
         raise _reject("tampered", "同步包内容与清单不符（大小不一致），文件可能被改动或损坏")
+    # the signed hash binds the payload: checked before any answer, even "already imported"
+    sha = hashlib.sha256()
+    for piece in opened.payload_chunks():
+        sha.update(piece)
+    if sha.hexdigest() != m.payload.sha256:
+        raise _reject("tampered", _TAMPERED_PAYLOAD)
     if m.kind == "ack" and m.record_count and peer.relation != "parent":
         # acknowledgements from a child carry no records
         raise _reject("manifest", "回执中含有不应有的记录，已拒绝")
     return peer
+
+
+def _recipient_key_changed(m: mf.Manifest) -> BundleRejected:
+    return _reject(
+        "recipient_key",
+        f"{m.sender.name}（{m.sender.code}）仍在使用本站以前的密钥（本站重新安装或更换过密钥），"
+        "这个文件无法解密：请让对方导入本站新的工作站卡片（更换密钥，命令行 card import --replace）"
+        "并电话核对指纹后重新导出",
+    )
 
 
 def vet_bundle(ctx: Ctx, path: Path) -> mf.Manifest:
@@ -426,49 +463,84 @@ class _TableTally:
         return {"label": label, **self.__dict__}
 
 
+Key = tuple[str, str]  # (table, id)
+
+# A record and its dependants travel as one unit (DESIGN §5, issue 17): the column of a
+# dependant that names the record it belongs to. ``case_event`` names its case by
+# (case_type, case_id); a person exists only as a party to cases (:data:`PARTY_ONLY`).
+OWNER_COLUMNS = {
+    "visit_person": ("visit_id", "visit"),
+    "dispute_party": ("dispute_id", "dispute"),
+    "mediation_session": ("dispute_id", "dispute"),
+    "register_field": ("type_id", "register_type"),
+    "register_attachment": ("record_id", "register_record"),
+    "supervision_feedback": ("supervision_id", "supervision"),
+}
+CASE_TABLES = ("visit", "dispute")
+PARTY_ONLY = frozenset({"person"})
+
+
+def unit_of(table: str, values: dict[str, Any]) -> Key:
+    """The record a row belongs to: itself for a record, its owner for a dependant."""
+    owner = OWNER_COLUMNS.get(table)
+    if owner is not None and values.get(owner[0]) is not None:
+        return owner[1], str(values[owner[0]])
+    if table == "case_event" and values.get("case_type") in CASE_TABLES:
+        return str(values["case_type"]), str(values.get("case_id", ""))
+    return table, str(values.get("id", ""))
+
+
 class _Applier:
+    """Applies one bundle's records in three steps: classify every row on its own
+    (:meth:`plan`), refuse whole records whose any row is refused, with everything that
+    depends on them (:meth:`_close`), then write what is left table by table
+    (:meth:`apply_table`, in parent-before-child order)."""
+
     def __init__(self, conn: Connection, peer: SyncPeer, me: str) -> None:
         self.conn = conn
         self.peer = peer
         self.me = me
-        self.live: dict[str, set[str]] = {}  # per table: ids that exist after this import
         self.tallies: dict[str, _TableTally] = {}
         self.rejected: list[dict[str, Any]] = []
         self.rejected_total = 0
+        self.refused_records: list[dict[str, Any]] = []
+        self.existing: dict[str, dict[str, tuple[str, int, Any]]] = {}
+        self.own_refusal: dict[Key, str] = {}
+        self.candidates: dict[str, list[_Staged]] = {}
+        self.unchanged: set[Key] = set()
+        self.unit: dict[Key, Key] = {}
+        self.refused_units: dict[Key, tuple[Key, str]] = {}  # unit → (row at fault, reason)
+        self.unit_labels: dict[Key, str] = {}
+        self.unit_cause: dict[Key, str] = {}
 
-    def _reject_row(self, st: _Staged, reason: str) -> None:
-        self.tallies[st.spec.name].rejected += 1
-        self.rejected_total += 1
-        if len(self.rejected) < MAX_REJECTED_LISTED:
-            self.rejected.append(
-                {
-                    "table": st.spec.name,
-                    "label": st.spec.label,
-                    "id": st.id,
-                    "ref": st.spec.describe(st.raw),
-                    "origin": str(st.raw.get("origin", "")),
-                    "reason": reason,
-                }
-            )
+    # -- step 1: every row on its own ---------------------------------------------------------
 
-    def apply_table(self, spec: TableSpec, rows: list[_Staged]) -> None:
-        tally = self.tallies.setdefault(spec.name, _TableTally())
-        tally.received = len(rows)
-        live = self.live.setdefault(spec.name, set())
+    def plan(self, records: dict[str, list[_Staged]]) -> None:
+        specs = table_specs()
+        staged: dict[Key, _Staged] = {}
+        for name, spec in specs.items():
+            rows = records.get(name, [])
+            for st in rows:
+                staged[(name, st.id)] = st
+                self.unit[(name, st.id)] = unit_of(name, st.values or st.raw)
+            self._classify(spec, rows)
+        self._close(specs, records, staged)
+
+    def _classify(self, spec: TableSpec, rows: list[_Staged]) -> None:
         if not rows:
             return
         t = spec.table
         conn = self.conn
-        # what the ledger has for these ids
-        existing: dict[str, tuple[str, int, Any]] = {}
+        existing = self.existing.setdefault(spec.name, {})
         ids = [st.id for st in rows]
         for part in _chunks(ids):
             for row in conn.execute(select(t).where(t.c.id.in_(part))):
                 existing[str(row.id)] = (str(row.origin), int(row.rev), row)
         candidates: list[_Staged] = []
         for st in rows:
+            key = (spec.name, st.id)
             if st.values is None:
-                self._reject_row(st, st.reason)
+                self.own_refusal[key] = st.reason
                 continue
             refusal = row_refusal(spec, st.values, self.peer, self.me)
             ex = existing.get(st.id)
@@ -484,28 +556,210 @@ class _Applier:
             if ex is not None:
                 _, ex_rev, ex_row = ex
                 if ex_rev > st.rev:
-                    tally.unchanged += 1
-                    live.add(st.id)
+                    self.unchanged.add(key)
                     continue
                 if ex_rev == st.rev:
                     if encode_row(spec, ex_row) == _full_raw(spec, st):
-                        tally.unchanged += 1
-                        live.add(st.id)
+                        self.unchanged.add(key)
                     else:
-                        self._reject_row(
-                            st, "变更号相同但内容不同（完整性警报：对方数据库可能被复制或篡改）"
+                        self.own_refusal[key] = (
+                            "变更号相同但内容不同（完整性警报：对方数据库可能被复制或篡改）"
                         )
                     continue
             candidates.append(st)
         candidates = self._check_rev_collisions(spec, candidates)
-        candidates = self._check_foreign_keys(spec, candidates)
-        candidates = self._check_uniques(spec, candidates)
-        fresh = [st.values for st in candidates if st.id not in existing]
+        self.candidates[spec.name] = self._check_uniques(spec, candidates)
+
+    # -- step 2: whole records ----------------------------------------------------------------
+
+    def _parent_refs(self, spec: TableSpec, st: _Staged) -> Iterator[tuple[str, str, str, str]]:
+        """(column, parent table, parent column, value) for every parent a row names."""
+        assert st.values is not None
+        for column, ref_table, ref_col in spec.foreign_keys:
+            v = st.values.get(column)
+            if v is not None:
+                yield column, ref_table, ref_col, str(v)
+        if spec.name == "case_event":
+            ct = st.values.get("case_type")
+            if ct in CASE_TABLES:
+                yield "case_id", str(ct), "id", str(st.values["case_id"])
+            else:
+                yield "case_type", "", "", str(ct)
+
+    def _close(
+        self,
+        specs: dict[str, TableSpec],
+        records: dict[str, list[_Staged]],
+        staged: dict[Key, _Staged],
+    ) -> None:
+        from app.models import Base
+
+        refused = self.refused_units
+        for key, reason in self.own_refusal.items():
+            refused.setdefault(self.unit[key], (key, reason))
+        depends: dict[Key, set[Key]] = {}
+        referrers: dict[Key, set[Key]] = {}  # party-only unit → units naming it
+        to_find: dict[tuple[str, str], set[str]] = {}
+        pending: list[tuple[Key, str, str, str]] = []
+        for name, rows in records.items():
+            spec = specs[name]
+            for st in rows:
+                key = (name, st.id)
+                if st.values is None:
+                    continue
+                u = self.unit[key]
+                for _column, ref_table, ref_col, v in self._parent_refs(spec, st):
+                    if not ref_table:
+                        self.own_refusal.setdefault(key, f"案件类别“{v[:20]}”无效")
+                        refused.setdefault(u, (key, self.own_refusal[key]))
+                        continue
+                    pkey = (ref_table, v)
+                    if ref_col == "id" and pkey in staged:
+                        pu = self.unit[pkey]
+                        if pu != u:
+                            depends.setdefault(u, set()).add(pu)
+                            if ref_table in PARTY_ONLY:
+                                referrers.setdefault(pu, set()).add(u)
+                        continue
+                    to_find.setdefault((ref_table, ref_col), set()).add(v)
+                    pending.append((key, ref_table, ref_col, v))
+        found: dict[tuple[str, str], set[str]] = {}
+        for (ref_table, ref_col), values in to_find.items():
+            rt = Base.metadata.tables[ref_table]
+            got = found.setdefault((ref_table, ref_col), set())
+            for part in _chunks(sorted(values)):
+                got.update(
+                    str(r[0])
+                    for r in self.conn.execute(select(rt.c[ref_col]).where(rt.c[ref_col].in_(part)))
+                )
+        for key, ref_table, ref_col, v in pending:
+            if v not in found[(ref_table, ref_col)]:
+                reason = f"所关联的{table_label(ref_table)}记录缺失或已被拒收"
+                self.own_refusal.setdefault(key, reason)
+                refused.setdefault(self.unit[key], (key, reason))
+        # persons of this bundle that no case of this bundle names (new ones) are orphans
+        for key, st in staged.items():
+            u = self.unit[key]
+            new = st.id not in self.existing.get(key[0], {})
+            if key[0] in PARTY_ONLY and u not in referrers and u not in refused and new:
+                reason = "该人员不是任何案件的当事人或信访人（孤立记录）"
+                self.own_refusal[key] = reason
+                refused[u] = (key, reason)
+        changed = True
+        while changed:
+            changed = False
+            for u, deps in depends.items():
+                if u in refused:
+                    continue
+                bad = next((d for d in sorted(deps) if d in refused), None)
+                if bad is not None:
+                    refused[u] = refused[bad]
+                    changed = True
+            for p, users in referrers.items():
+                if p not in refused and all(x in refused for x in users):
+                    refused[p] = refused[next(iter(sorted(users)))]
+                    changed = True
+        # a refused person is reported with the (first) case naming them, not on their own
+        attached = {
+            p: min(users)
+            for p, users in referrers.items()
+            if p in refused and all(x in refused for x in users)
+        }
+        members: dict[Key, list[Key]] = {}
+        for key in staged:
+            u = self.unit[key]
+            if u in refused:
+                members.setdefault(attached.get(u, u), []).append(key)
+        for u, (cause_key, reason) in sorted(refused.items()):
+            if u not in members:
+                continue
+            cause = staged[cause_key]
+            self.unit_cause[u] = f"{cause.spec.label} {cause.spec.describe(cause.raw)}：{reason}"
+            self.refused_records.append(
+                {
+                    "record": self._unit_label(u, staged),
+                    "table": u[0],
+                    "label": table_label(u[0]),
+                    "origin": str(cause.raw.get("origin", "")),
+                    "rows": len(members[u]),
+                    "reason": self.unit_cause[u],
+                }
+            )
+        for p, u in attached.items():
+            self.unit_labels[p] = self.unit_labels.get(u, "")
+            self.unit_cause.setdefault(p, self.unit_cause.get(u, ""))
+
+    def _unit_label(self, u: Key, staged: dict[Key, _Staged]) -> str:
+        """How a clerk finds the record: its case code (or number), never a person's name."""
+        if u in self.unit_labels:
+            return self.unit_labels[u]
+        specs = table_specs()
+        label = ""
+        root = staged.get(u)
+        if root is not None:
+            label = root.spec.describe(root.raw)
+        if not label or label == u[1]:
+            for key, st in staged.items():
+                code = st.raw.get("case_code")
+                if self.unit.get(key) == u and isinstance(code, str) and code:
+                    label = code
+                    break
+        if (not label or label == u[1]) and u[0] in specs:
+            t = specs[u[0]].table
+            row = self.conn.execute(select(t).where(t.c.id == u[1])).first()
+            if row is not None:
+                label = specs[u[0]].describe(dict(row._mapping))
+        self.unit_labels[u] = f"{table_label(u[0])} {label or u[1]}"
+        return self.unit_labels[u]
+
+    # -- step 3: write ------------------------------------------------------------------------
+
+    def _reject_row(self, st: _Staged, reason: str, record: str) -> None:
+        self.tallies[st.spec.name].rejected += 1
+        self.rejected_total += 1
+        if len(self.rejected) < MAX_REJECTED_LISTED:
+            self.rejected.append(
+                {
+                    "table": st.spec.name,
+                    "label": st.spec.label,
+                    "id": st.id,
+                    "ref": st.spec.describe(st.raw),
+                    "record": record,
+                    "origin": str(st.raw.get("origin", "")),
+                    "reason": reason,
+                }
+            )
+
+    def apply_table(self, spec: TableSpec, rows: list[_Staged]) -> None:
+        tally = self.tallies.setdefault(spec.name, _TableTally())
+        tally.received = len(rows)
+        if not rows:
+            return
+        for st in rows:
+            key = (spec.name, st.id)
+            u = self.unit[key]
+            if u in self.refused_units:
+                record = self.unit_labels.get(u, "")
+                own = self.own_refusal.get(key)
+                if own is not None:
+                    self._reject_row(st, own, record)
+                else:
+                    self._reject_row(st, f"与{record}一并拒收（{self.unit_cause[u]}）", record)
+            elif key in self.unchanged:
+                tally.unchanged += 1
+        existing = self.existing.get(spec.name, {})
+        accepted = [
+            st
+            for st in self.candidates.get(spec.name, [])
+            if self.unit[(spec.name, st.id)] not in self.refused_units
+        ]
+        fresh = [st.values for st in accepted if st.id not in existing]
         changed = [
             {**st.values, "b_id": st.id, "b_rev": st.rev, "b_origin": st.values["origin"]}
-            for st in candidates
+            for st in accepted
             if st.id in existing and st.values is not None
         ]
+        conn = self.conn
         if fresh:
             stmt = _insert_stmt(conn, spec)
             for part in _chunks(fresh, 2000):
@@ -514,7 +768,7 @@ class _Applier:
             ustmt = _update_stmt(spec)
             for part in _chunks(changed, 2000):
                 conn.execute(ustmt, part)
-        for st in candidates:
+        for st in accepted:
             assert st.values is not None
             if st.id in existing:
                 tally.updated += 1
@@ -522,7 +776,6 @@ class _Applier:
                 tally.new += 1
             if st.values.get("deleted_at") is not None:
                 tally.deleted += 1
-            live.add(st.id)
 
     def _check_rev_collisions(self, spec: TableSpec, cands: list[_Staged]) -> list[_Staged]:
         """A known (origin, rev) on a *different* record: two ledgers share one history."""
@@ -544,47 +797,9 @@ class _Applier:
         keep: list[_Staged] = []
         for st in cands:
             if st.id in clash:
-                self._reject_row(
-                    st,
-                    "变更号与本站已有的另一条记录相同（完整性警报：对方数据库可能是拷贝或重新安装的）",
+                self.own_refusal[(spec.name, st.id)] = (
+                    "变更号与本站已有的另一条记录相同（完整性警报：对方数据库可能是拷贝或重新安装的）"
                 )
-            else:
-                keep.append(st)
-        return keep
-
-    def _check_foreign_keys(self, spec: TableSpec, cands: list[_Staged]) -> list[_Staged]:
-        if not cands or not spec.foreign_keys:
-            return cands
-        bad: dict[str, str] = {}
-        for column, ref_table, ref_col in spec.foreign_keys:
-            live = self.live.get(ref_table, set())
-            wanted = {
-                str(st.values[column])
-                for st in cands
-                if st.values is not None and st.values.get(column) is not None
-            }
-            missing = {v for v in wanted if v not in live} if ref_col == "id" else set(wanted)
-            found: set[str] = set()
-            if missing:
-                from app.models import Base
-
-                rt = Base.metadata.tables[ref_table]
-                for part in _chunks(sorted(missing)):
-                    found.update(
-                        str(r[0])
-                        for r in self.conn.execute(
-                            select(rt.c[ref_col]).where(rt.c[ref_col].in_(part))
-                        )
-                    )
-            for st in cands:
-                assert st.values is not None
-                v = st.values.get(column)
-                if v is not None and str(v) in missing and str(v) not in found and st.id not in bad:
-                    bad[st.id] = f"所关联的{table_label(ref_table)}记录缺失或已被拒收"
-        keep: list[_Staged] = []
-        for st in cands:
-            if st.id in bad:
-                self._reject_row(st, bad[st.id])
             else:
                 keep.append(st)
         return keep
@@ -627,7 +842,7 @@ class _Applier:
         keep: list[_Staged] = []
         for st in cands:
             if st.id in bad:
-                self._reject_row(st, bad[st.id])
+                self.own_refusal[(spec.name, st.id)] = bad[st.id]
             else:
                 keep.append(st)
         return keep
@@ -737,6 +952,7 @@ def _apply(
             r.origin: int(h.rev) if (h := s.get(SyncHwm, r.origin)) else 0 for r in m.ranges
         }
         applier = _Applier(conn, peer, me)
+        applier.plan(payload.records)
         total = sum(len(v) for v in payload.records.values())
         done = 0
         for name, spec in specs.items():
@@ -793,6 +1009,7 @@ def _apply(
             "totals": totals,
             "rejected": applier.rejected,
             "rejected_total": applier.rejected_total,
+            "refused_records": applier.refused_records,
             "notices": notices,
         }
         if m.kind == "ack":
@@ -880,10 +1097,7 @@ def _previous_import(session: Session, bundle_id: str) -> BundleLog | None:
 def _decrypt(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest, progress: Progress | None) -> _Payload:
     pair = decryption_keys(ctx.db).get(m.recipient.key_fp)
     if pair is None:
-        raise _reject(
-            "recipient_key",
-            "同步包是用本站已不再使用的密钥加密的，无法解密：请让对方重新导入本站最新的工作站卡片后重新导出",
-        )
+        raise _recipient_key_changed(m)
     opener = Opener(
         pair.enc, SealParams(m.payload.ephemeral_public, m.payload.nonce_prefix), m.aad()
     )

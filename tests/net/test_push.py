@@ -291,3 +291,54 @@ def test_village_json_errors_are_chinese(hub: RunningHub) -> None:
     resp = post(hub.url, b"PK\x03\x04" + b"\x00" * 40)
     body = json.loads(resp.text)
     assert resp.status_code == 400 and any("\u4e00" <= c <= "\u9fff" for c in body["error"])
+
+
+def _flip_payload(data: bytes, tmp: Path) -> bytes:
+    src = tmp / "src.zzb"
+    src.write_bytes(data)
+    members = read_members(src)
+    payload = bytearray(members["payload.bin"])
+    payload[len(payload) // 2] ^= 0x01
+    out = write_members(
+        tmp / "flipped.zzb",
+        [
+            ("payload.bin", bytes(payload)),
+            ("manifest.json", members["manifest.json"]),
+            ("signature.sig", members["signature.sig"]),
+        ],
+    )
+    return out.read_bytes()
+
+
+def test_stale_or_repeated_bundle_with_a_damaged_payload_is_refused_not_acknowledged(
+    village: Node, township: Node, hub: RunningHub, tmp_path: Path
+) -> None:
+    """Issue 17: the hub verifies signature, manifest and payload hash before answering
+    anything (it used to answer 200 "stale" to an old bundle without reading its payload)."""
+    add_dispute(village.ctx, 1)
+    old = village.export().path.read_bytes()
+    add_visit(village.ctx, 2)
+    new = village.export().path.read_bytes()
+    assert post(hub.url, new).headers[RESULT_HEADER] == "imported"
+    before_rows = township.rows(village.code)
+    for data in (old, new):  # a stale one, and one already imported
+        bad = post(hub.url, _flip_payload(data, tmp_path))
+        assert bad.status_code == 400 and bad.json()["reason"] == "tampered"
+        assert "校验失败" in bad.json()["error"] and RESULT_HEADER not in bad.headers
+    assert township.rows(village.code) == before_rows
+    assert post(hub.url, old).headers[RESULT_HEADER] == "stale"
+
+
+def test_wrong_content_type_is_refused_with_415(
+    village: Node, township: Node, hub: RunningHub
+) -> None:
+    add_dispute(village.ctx, 1)
+    data = village.export().path.read_bytes()
+    before = logs(township)
+    for ctype in ("text/plain", "application/octet-stream", ""):
+        reply = post(hub.url, data, **{"Content-Type": ctype})
+        assert reply.status_code == 415 and reply.json()["reason"] == "content_type"
+        assert "内容类型" in reply.json()["error"]
+    assert logs(township) == before
+    ok = post(hub.url, data, **{"Content-Type": BUNDLE_TYPE + "; charset=binary"})
+    assert ok.status_code == 200 and ok.headers[RESULT_HEADER] == "imported"

@@ -408,7 +408,7 @@ def test_row_level_rejections_carry_reasons(paired: tuple[Node, Node]) -> None:
     parent record, a value that does not fit its column. Everything else applies."""
     village, township = paired
     d1 = add_dispute(village.ctx, 1)
-    add_dispute(village.ctx, 2)
+    d2 = add_dispute(village.ctx, 2)
     assert township.import_(village.export().path).status == "imported"
     rows = village.rows(village.code)
     disputes = rows["dispute"]
@@ -440,9 +440,16 @@ def test_row_level_rejections_carry_reasons(paired: tuple[Node, Node]) -> None:
         "rev": base + 4,
         "name": "新来的人",
     }
+    joins = {  # a new party of a dispute the township holds, untouched by the refusals
+        **next(p for p in rows["dispute_party"].values() if p["dispute_id"] == d2.id),
+        "id": "01a2fa00-0000-7000-8000-0000000000c5",
+        "rev": base + 5,
+        "person_id": fine["id"],
+    }
     records = [
         {"t": "person", "r": too_long},
         {"t": "person", "r": fine},
+        {"t": "dispute_party", "r": joins},
         {"t": "dispute", "r": collide},
         {"t": "dispute", "r": altered},
         {"t": "dispute_party", "r": orphan},
@@ -463,6 +470,7 @@ def test_row_level_rejections_carry_reasons(paired: tuple[Node, Node]) -> None:
     assert "缺失" in reasons[orphan["id"]]
     assert "name" in reasons[too_long["id"]] and "60" in reasons[too_long["id"]]
     assert res.summary["totals"]["rejected"] == 4 and res.summary["tables"]["person"]["new"] == 1
+    assert res.summary["tables"]["dispute_party"]["new"] == 1
     from app.models import Dispute, Person
 
     township.ctx.session.expire_all()

@@ -213,7 +213,7 @@ class SummaryView(QWidget):
         self.tables = _table(
             [_t("类别"), _t("收到"), _t("新增"), _t("更新"), _t("未变"), _t("拒收"), _t("其中作废")]
         )
-        self.rejected = _table([_t("类别"), _t("编号"), _t("原因")])
+        self.rejected = _table([_t("所属记录"), _t("类别"), _t("编号"), _t("原因")])
         self.rejected_title = QLabel(_t("拒收记录及原因"))
         lay.addWidget(self.head)
         lay.addWidget(self.message)
@@ -286,13 +286,27 @@ class SummaryView(QWidget):
         _fill(
             self.rejected,
             [
-                [str(r.get("label", "")), str(r.get("ref", "")), str(r.get("reason", ""))]
+                [
+                    str(r.get("record", "") or ""),
+                    str(r.get("label", "")),
+                    str(r.get("ref", "")),
+                    str(r.get("reason", "")),
+                ]
                 for r in rejected
             ],
             ["alert"] * len(rejected),
         )
         self.rejected.setVisible(bool(rejected))
         self.rejected_title.setVisible(bool(rejected))
+        self.rejected_title.setText(
+            _t("⚠ 有 {0} 条记录被拒收，未进入台账（原因如下，可打印或导出清单）").format(
+                len(rejected)
+            )
+        )
+        if rejected and status != "rejected":  # a partial import must not look like success
+            self.message.setObjectName("errorSummary")
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
 
 
 def _parse(text: str) -> datetime | None:
@@ -321,6 +335,34 @@ def print_summary(parent: QWidget, env: UiEnv, summary: dict[str, Any]) -> None:
         dlg.open()
 
     Op(parent, env, render).progress(_t("正在生成导入情况表…")).success(show).run()
+
+
+def export_refused(parent: QWidget, summary: dict[str, Any]) -> Path | None:
+    """Save the refused-records list (case code, table, reason) as CSV where the clerk chooses."""
+    from app.sync.refusals import write_refused_csv
+
+    sender = (summary.get("sender") or {}).get("name", "")
+    start = str(Path(default_folder()) / f"拒收清单_{sender}.csv")
+    name, _ = QFileDialog.getSaveFileName(parent, _t("导出拒收清单"), start, _t("CSV 表格 (*.csv)"))
+    if not name:
+        return None
+    path = Path(name)
+    try:
+        n = write_refused_csv(summary, path)
+    except OSError as exc:
+        QMessageBox.warning(
+            parent, _t("导出失败"), _t("无法写入 {0}（{1}），请换一个位置").format(path, exc)
+        )
+        return None
+    QMessageBox.information(
+        parent, _t("已导出"), _t("拒收清单已导出：{0}（{1} 条）").format(path, n)
+    )
+    return path
+
+
+def _has_refused(summary: dict[str, Any]) -> bool:
+    peer = summary.get("peer_summary") or {}
+    return bool(summary.get("rejected") or peer.get("rejected"))
 
 
 class ImportResultsDialog(QDialog):
@@ -366,6 +408,10 @@ class ImportResultsDialog(QDialog):
             _t("打印情况表…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.print_button.clicked.connect(self._print)
+        self.refused_button = buttons.addButton(
+            _t("导出拒收清单…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.refused_button.clicked.connect(self._export_refused)
         buttons.addButton(QDialogButtonBox.StandardButton.Close).setText(_t("关闭"))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -379,6 +425,12 @@ class ImportResultsDialog(QDialog):
             self.print_button.setEnabled(
                 r.status != "rejected" and bool(r.summary.get("tables") is not None)
             )
+            self.refused_button.setEnabled(r.status == "imported" and _has_refused(r.summary))
+
+    def _export_refused(self) -> None:
+        row = self.files.currentRow()
+        if 0 <= row < len(self.results):
+            export_refused(self, self.results[row].summary)
 
     def _print(self) -> None:
         row = self.files.currentRow()
@@ -406,6 +458,9 @@ class LogSummaryDialog(QDialog):
             self.summary.get("direction") == "import" and self.summary.get("status") == "imported"
         )
         pb.clicked.connect(lambda: print_summary(self, self.env, self.summary))
+        rb = buttons.addButton(_t("导出拒收清单…"), QDialogButtonBox.ButtonRole.ActionRole)
+        rb.setEnabled(_has_refused(self.summary))
+        rb.clicked.connect(lambda: export_refused(self, self.summary))
         buttons.addButton(QDialogButtonBox.StandardButton.Close).setText(_t("关闭"))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
