@@ -108,8 +108,8 @@ class DisputeDialog(CaseDialog):
         self.scale = CodeCombo(self.choices["dispute_scale"])
         self.risk_level = CodeCombo(self.choices["risk_level"])
         self.is_major = QCheckBox(tr("重大纠纷"))
-        self.registered_on = DateEdit()
-        self.occurred_on = OptionalDate()
+        self.registered_on = DateEdit(field="registered_on", label=tr("受理日期"), today=self.today)
+        self.occurred_on = OptionalDate(field="occurred_on", label=tr("发生日期"), today=self.today)
         self.place = QLineEdit()
         self.involved_count = QSpinBox()
         self.involved_count.setRange(0, 100000)
@@ -214,9 +214,7 @@ class DisputeDialog(CaseDialog):
         self.is_major.setChecked(d.is_major)
         if isinstance(d.registered_on, date):
             self.registered_on.set_value(d.registered_on)
-        self.occurred_on.setText(
-            d.occurred_on.isoformat() if isinstance(d.occurred_on, date) else ""
-        )
+        self.occurred_on.set_value(d.occurred_on if isinstance(d.occurred_on, date) else None)
         self.place.setText(d.place)
         self.involved_count.setValue(int(d.involved_count or 0))
         self.amount.setText(str(d.amount))
@@ -359,7 +357,7 @@ class DisputeDialog(CaseDialog):
             scale=self.scale.code(),
             risk_level=self.risk_level.code(),
             is_major=self.is_major.isChecked(),
-            occurred_on=self.occurred_on.raw() or None,
+            occurred_on=self.occurred_on.value(),
             place=self.place.text(),
             involved_count=self.involved_count.value(),
             amount=self.amount.text(),

@@ -100,7 +100,7 @@ class VisitDialog(CaseDialog):
         g = QGridLayout(basics)
         g.setHorizontalSpacing(10)
         self.channel = CodeCombo(channels)
-        self.received_at = DateTimeEdit()
+        self.received_at = DateTimeEdit(field="received_at", label=tr("登记时间"), today=self.today)
         self.headcount = QSpinBox()
         self.headcount.setRange(1, 100000)
         self.headcount.setSuffix(tr(" 人"))
