@@ -5,10 +5,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
+from itertools import pairwise
+from time import monotonic
 from typing import Any, cast
 
 from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QInputMethodEvent,
+    QKeyEvent,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -34,6 +44,7 @@ from app.rules.dates import (
     parse_typed_datetime,
 )
 from app.rules.errors import FieldProblem, ValidationError
+from app.rules.pinyin import type_ahead
 
 from .i18n import tr
 
@@ -307,7 +318,53 @@ class CodeCombo(QComboBox):
     ) -> None:
         super().__init__(parent)
         self._empty = empty
+        self._typed = ""
+        self._typed_at = 0.0
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)
         self.set_items(items)
+
+    # --- type-ahead: pinyin initials (cw → 村务管理), full pinyin, or characters ---------
+    TYPE_AHEAD_PAUSE = 1.2  # seconds: a longer pause starts a new search
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if (
+            text
+            and text.isprintable()
+            and not text.isspace()
+            and mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+            and not self.isEditable()
+        ):
+            self.type_ahead(text)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Backspace:
+            self._typed = ""
+        super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        """Characters from a Chinese input method (村务) choose the entry too."""
+        if event.commitString() and not self.isEditable():
+            self.type_ahead(event.commitString())
+            event.accept()
+            return
+        super().inputMethodEvent(event)
+
+    def type_ahead(self, text: str) -> bool:
+        if monotonic() - self._typed_at > self.TYPE_AHEAD_PAUSE:
+            self._typed = ""
+        labels = [self.itemText(i) if self.itemData(i) else "" for i in range(self.count())]
+        query = self._typed + text
+        index = type_ahead(query, labels)
+        self._typed_at = monotonic()  # after the search: its first use loads pypinyin
+        if index is None:
+            return False  # nothing matches what was typed: the choice stays
+        self._typed = query
+        if index != self.currentIndex():
+            self.setCurrentIndex(index)
+            self.activated.emit(index)
+        return True
 
     def set_items(self, items: Iterable[tuple[str, str]]) -> None:
         current = self.code()
@@ -494,3 +551,22 @@ def watch_changes(widget: QWidget, callback: object) -> None:
         widget.dateTimeChanged.connect(cb)
     elif isinstance(widget, QSpinBox):
         widget.valueChanged.connect(cb)
+
+
+QUICK = "quickEntry"
+
+
+def mark_quick(*widgets: QWidget) -> None:
+    """Put widgets on the Enter path of a form: the fields the paper form asks every time."""
+    for w in widgets:
+        w.setProperty(QUICK, True)
+
+
+def is_quick(widget: QWidget) -> bool:
+    return bool(widget.property(QUICK))
+
+
+def chain_tab_order(widgets: Sequence[QWidget]) -> None:
+    """Tab visits ``widgets`` in this order (the rest of the window keeps its order after)."""
+    for a, b in pairwise(widgets):
+        QWidget.setTabOrder(a, b)

@@ -111,3 +111,17 @@ def test_examples_from_the_issue() -> None:
     with pytest.raises(ValidationError, match="不能为空"):
         p("  ")
     assert parse_typed_time("9点", "f", "x") == time(9, 0)
+
+
+def test_type_ahead_by_initials_pinyin_and_characters() -> None:
+    """Code-table lists (labels as in resources/codes/visit_category.json)."""
+    from app.rules.pinyin import type_ahead
+
+    labels = ["", "农村农业", "城乡建设", "国土资源", "劳动社保", "村务管理", "其他"]
+    assert type_ahead("cw", labels) == 5  # 村务管理: initials
+    assert type_ahead("cunwu", labels) == 5  # full pinyin
+    assert type_ahead("村务", labels) == 5  # characters
+    assert type_ahead("社保", labels) == 4  # characters inside the label
+    assert type_ahead("c", labels) == 2  # first in list order among prefixes
+    assert type_ahead("qqq", labels) is None
+    assert type_ahead("", labels) is None

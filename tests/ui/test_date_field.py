@@ -103,7 +103,7 @@ def test_calendar_opens_from_the_keyboard_and_fits_the_screen(qtbot: Any, env: U
         cal = popup.calendar
         assert cal.selectedDate().day() == 16 and cal.selectedDate().month() == 3
         qtbot.keyClick(cal, Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: not popup.isVisible())
+        qtbot.waitUntil(lambda p=popup: not p.isVisible())
     # pick the next day with the keyboard: time of day kept
     qtbot.keyClick(field, Qt.Key.Key_F4)
     popup = field.calendar_popup()
