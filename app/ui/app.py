@@ -94,7 +94,7 @@ def run(argv: Sequence[str]) -> int:
     from app.rules.errors import AppError
 
     from . import crash
-    from .i18n import tr
+    from .i18n import install_qt_translations, tr
     from .integrity import IntegrityWatch
     from .theme import apply_theme
     from .workers import wait_for_all
@@ -105,6 +105,7 @@ def run(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    install_qt_translations(app)
     apply_theme(app)
     log_dir = log_dir_for(db_path)
     with contextlib.suppress(OSError):  # an unwritable log dir must not stop the clerk
