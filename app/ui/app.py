@@ -97,6 +97,7 @@ def run(argv: Sequence[str]) -> int:
     from .i18n import install_qt_translations, tr
     from .integrity import IntegrityWatch
     from .theme import apply_theme
+    from .widgets import install_screen_fit
     from .workers import wait_for_all
 
     args = parse_args(argv)
@@ -106,6 +107,7 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     install_qt_translations(app)
+    install_screen_fit(app)
     apply_theme(app)
     log_dir = log_dir_for(db_path)
     with contextlib.suppress(OSError):  # an unwritable log dir must not stop the clerk

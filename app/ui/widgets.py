@@ -9,7 +9,7 @@ from itertools import pairwise
 from time import monotonic
 from typing import Any, cast
 
-from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPoint, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -570,3 +571,59 @@ def chain_tab_order(widgets: Sequence[QWidget]) -> None:
     """Tab visits ``widgets`` in this order (the rest of the window keeps its order after)."""
     for a, b in pairwise(widgets):
         QWidget.setTabOrder(a, b)
+
+
+# --- every window on the screen (1366×768 and 1280×720 village PCs) ---------------------------
+
+GEOMETRY_KEY = "main_window/geometry"
+
+
+def ui_settings() -> QSettings:
+    """This PC's desk settings (window geometry): per user, not in the ledger."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "zongzhi", "desk")
+
+
+TITLE_BAR = 40  # allowance for a title bar and borders the window manager has not reported yet
+
+
+def fit_window(window: QWidget) -> None:
+    """Shrink and move a top-level window so all of it, title bar included, lies inside the
+    screen's available area (taskbar excluded); forms scroll inside, buttons stay visible."""
+    if not window.isWindow() or window.isMaximized() or window.isFullScreen():
+        return
+    if window.windowFlags() & Qt.WindowType.Popup == Qt.WindowType.Popup:
+        return
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    frame, inner = window.frameGeometry(), window.geometry()
+    extra_w = max(frame.width() - inner.width(), 0)
+    extra_h = max(frame.height() - inner.height(), TITLE_BAR)
+    width = min(inner.width(), avail.width() - extra_w)
+    height = min(inner.height(), avail.height() - extra_h)
+    if (width, height) != (inner.width(), inner.height()):
+        window.resize(max(width, window.minimumWidth()), max(height, window.minimumHeight()))
+    frame_w = window.width() + extra_w
+    frame_h = window.height() + extra_h
+    x = min(max(frame.x(), avail.left()), avail.right() + 1 - frame_w)
+    y = min(max(frame.y(), avail.top()), avail.bottom() + 1 - frame_h)
+    if (x, y) != (frame.x(), frame.y()):
+        window.move(max(x, avail.left()), max(y, avail.top()))
+
+
+class ScreenFit(QObject):
+    """Application-wide: every dialog is fitted to the screen when it is shown."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+            fit_window(watched)
+        return False
+
+
+def install_screen_fit(app: QObject) -> None:
+    if app.property("zongzhiScreenFit"):
+        return
+    fitter = ScreenFit(app)
+    app.installEventFilter(fitter)
+    app.setProperty("zongzhiScreenFit", True)
