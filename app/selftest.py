@@ -319,7 +319,13 @@ def _step_qt(st: _State) -> str:
         except ImportError:
             missing.append(name)
     _require(not missing, f"缺少界面组件：{'、'.join(missing)}（程序打包不完整，请重新安装）")
-    return f"界面使用的 {len(modules)} 个 Qt 模块均可加载（{'、'.join(modules)}）"
+    # Qt's own texts (确定/取消, 复制/粘贴, file dialogs) come from its Chinese catalogue
+    i18n = importlib.import_module("app.ui.i18n")
+    _require(
+        any((d / "qtbase_zh_CN.qm").is_file() for d in i18n.qt_translation_dirs()),
+        "缺少 Qt 中文翻译 qtbase_zh_CN.qm（标准按钮和菜单会显示英文；程序打包不完整，请重新安装）",
+    )
+    return f"界面使用的 {len(modules)} 个 Qt 模块均可加载（{'、'.join(modules)}），Qt 中文翻译齐全"
 
 
 def _step_keyring(st: _State) -> str:

@@ -18,6 +18,18 @@ from app.rules.dates import CHINA_TZ
 from app.services.context import Ctx, open_ctx
 from app.services.stations import StationInput, init_station
 
+
+@pytest.fixture(autouse=True)
+def _desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Window geometry and other per-PC settings go to a fresh folder for every test (never
+    the home folder of whoever runs the suite)."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield
+
+
 VILLAGE = StationInput(
     code="110105001001",
     name="柳树村综治中心",

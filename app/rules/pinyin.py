@@ -57,3 +57,37 @@ def text_initials(text: str) -> str:
     from pypinyin import lazy_pinyin
 
     return "".join(s[0] for s in lazy_pinyin(text, errors="ignore") if s and s.isascii())
+
+
+def label_keys(label: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a code-table label, lower case, letters only."""
+    from pypinyin import lazy_pinyin
+
+    syllables = [
+        s.lower() for s in lazy_pinyin(label, errors="ignore") if s.isascii() and s.isalpha()
+    ]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def type_ahead(query: str, labels: list[str]) -> int | None:
+    """The label a clerk means by typing ``query`` into a list: by characters (村务), by
+    pinyin initials (cw → 村务管理) or by full pinyin (cunwu). Prefix matches beat
+    substring matches; earlier entries win ties. None when nothing matches."""
+    q = query.strip().lower()
+    if not q:
+        return None
+    keys = [label_keys(label) for label in labels]
+    chars = query.strip()
+    for rank in range(5):
+        for i, label in enumerate(labels):
+            full, initials = keys[i]
+            hit = (
+                label.startswith(chars),
+                initials.startswith(q),
+                full.startswith(q),
+                chars in label,
+                q in initials,
+            )[rank]
+            if label and hit:
+                return i
+    return None

@@ -93,8 +93,9 @@ def run(argv: Sequence[str]) -> int:
     from app.rules.errors import AppError
 
     from . import crash
-    from .i18n import tr
+    from .i18n import install_qt_translations, tr
     from .theme import apply_theme
+    from .widgets import install_screen_fit
 
     args = parse_args(argv)
     db_path: Path = args.db or default_db_path()
@@ -102,6 +103,8 @@ def run(argv: Sequence[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    install_qt_translations(app)
+    install_screen_fit(app)
     apply_theme(app)
     log_dir = log_dir_for(db_path)
     with contextlib.suppress(OSError):  # an unwritable log dir must not stop the clerk

@@ -10,10 +10,62 @@ The source language is Chinese (zh_CN), which is what users see without a catalo
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 CONTEXT = "zongzhi"
+CHINESE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def qt_translation_dirs() -> list[Path]:
+    """Where Qt's own catalogues are: Qt's install, then a frozen build's bundled copy."""
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        dirs += [Path(frozen) / "PySide6" / "Qt" / "translations", Path(frozen) / "translations"]
+    return dirs
+
+
+# Qt texts whose source changed after qtbase_zh_CN was last updated (a mnemonic was added), so
+# the shipped catalogue misses them: the non-native file dialog's "Look in" and "Files of type".
+QT_GAPS = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+}
+
+
+class _QtGaps(QTranslator):
+    """Installed before qtbase's catalogue, so asked after it: it answers only what no other
+    catalogue did, with the source text for everything but the gaps (what Qt shows anyway).
+    (Returning None for "no translation" would be cleaner but crashes PySide6 at exit.)"""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return QT_GAPS.get((context, source), source)
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def install_qt_translations(app: QCoreApplication) -> bool:
+    """Qt's own texts in Chinese: standard buttons (确定/取消/是/否), the right-click menu of
+    text fields (撤销/剪切/复制/粘贴), file dialogs. PySide6 ships ``qtbase_zh_CN.qm``. The
+    default locale becomes zh_CN (calendar month and day names, number formats)."""
+    QLocale.setDefault(CHINESE)
+    if app.property("zongzhiQtTranslations"):
+        return True
+    for folder in qt_translation_dirs():
+        translator = QTranslator(app)
+        if translator.load(CHINESE, "qtbase", "_", str(folder)):
+            app.installTranslator(_QtGaps(app))  # installed first: asked last
+            app.installTranslator(translator)
+            app.setProperty("zongzhiQtTranslations", True)
+            return True
+    return False

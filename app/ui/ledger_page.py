@@ -259,7 +259,8 @@ class LedgerPage(QWidget):
         if code == "year":
             return today.replace(month=1, day=1), today
         if code == "custom":
-            return self.date_from.value(), self.date_to.value()
+            # a day being typed that is not (yet) a date keeps the last valid one
+            return self.date_from.last_valid(), self.date_to.last_valid()
         return None, None
 
     def current_filter(self) -> LedgerFilter:

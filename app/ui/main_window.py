@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from .login import IdleMonitor, LockScreen
 from .net_sync import BackgroundSync
 from .pages import PAGE_MODULES
 from .sync_status import SyncSummary, read_sync_status
+from .widgets import GEOMETRY_KEY, fit_window, ui_settings
 from .workers import Op, bus
 
 log = logging.getLogger(__name__)
@@ -125,8 +126,8 @@ class MainWindow(QMainWindow):
             self.info = station_info(ctx)
             idle_minutes = settings_of(ctx).idle_lock_minutes
         self.setWindowTitle(f"{APP_TITLE} — {self.info.name}")
-        self.resize(1360, 860)
         self.setMinimumSize(1024, 640)
+        self._restore_geometry()
 
         # --- navigation and pages -------------------------------------------------------
         self.slots = [PageSlot(m) for m in PAGE_MODULES]
@@ -469,7 +470,22 @@ class MainWindow(QMainWindow):
             ).format(APP_TITLE, __version__, self.info.name, self.info.code),
         )
 
+    # --- window geometry: maximised the first time, then as the user left it ---------------
+    def _restore_geometry(self) -> None:
+        saved = ui_settings().value(GEOMETRY_KEY)
+        if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
+            fit_window(self)  # saved on a bigger screen: keep it on this one
+            return
+        self.resize(1280, 680)  # what un-maximising gives
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def save_geometry(self) -> None:
+        settings = ui_settings()
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.sync()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
         self.idle.stop()
         self._sync_timer.stop()
         self.net_sync.stop()

@@ -48,8 +48,7 @@ def _page(qtbot, node: Node) -> StatisticsPage:
 def test_village_page_screening_and_zero_report(qtbot, village: Node, monkeypatch) -> None:
     page = _page(qtbot, village)
     assert page.tabs.count() == 1
-    dlg = ScreeningDialog(page.env, page)
-    qtbot.addWidget(dlg)
+    dlg = ScreeningDialog(page.env, page)  # a child of the page: deleted with it
     assert not dlg.save()  # empty scope: named beside the field, nothing written
     assert "排查范围" in dlg.summary.text()
     dlg.scope.setText("全村八个组")

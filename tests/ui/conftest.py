@@ -17,7 +17,9 @@ from app.db import Database
 from app.models import Operator
 from app.ui import workers
 from app.ui.env import UiEnv
+from app.ui.i18n import install_qt_translations
 from app.ui.theme import apply_theme
+from app.ui.widgets import install_screen_fit
 
 SYSTEM_CJK_FONTS = [
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
@@ -33,6 +35,8 @@ def _cjk_theme(qapp: QApplication) -> None:
         if path.exists():
             QFontDatabase.addApplicationFont(str(path))
     apply_theme(qapp)
+    install_qt_translations(qapp)  # as app.ui.app.run does: Qt's own texts in Chinese
+    install_screen_fit(qapp)  # and every dialog fitted to the screen
     families = set(QFontDatabase.families())
     assert families & {"WenQuanYi Micro Hei", "AR PL UMing CN", "Noto Sans CJK SC"}, (
         "no CJK font available: Chinese would render as boxes"

@@ -61,13 +61,18 @@ def test_create_visit_through_the_form(qtbot: Any, env: UiEnv) -> None:
     assert dlg.print_button.isVisible() or not dlg.isVisible()
 
 
-def test_enter_saves_from_a_line_edit(qtbot: Any, env: UiEnv) -> None:
+def test_enter_moves_on_and_ctrl_enter_saves(qtbot: Any, env: UiEnv) -> None:
+    """Enter in a single-line field moves on (issue 16: a clerk typing blind must not save a
+    half-filled form); Ctrl+Enter and Ctrl+S save."""
     dlg = VisitDialog(env)
     qtbot.addWidget(dlg)
-    dlg.show()
+    show_active(qtbot, dlg)
     _fill_visit(qtbot, dlg)
     dlg.place.setFocus()
     qtbot.keyClick(dlg.place, Qt.Key.Key_Return)
+    assert dlg.record_id is None
+    assert dlg.focusWidget() is not dlg.place
+    qtbot.keyClick(dlg.place, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dlg.record_id is not None
 
 

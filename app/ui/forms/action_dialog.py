@@ -26,7 +26,7 @@ from app.services.visits import VisitAction, advance_visit
 
 from ..env import UiEnv
 from ..i18n import tr
-from ..widgets import CodeCombo, DateEdit, OptionalDate, error_label
+from ..widgets import CodeCombo, DateEdit, DateField, OptionalDate, error_label
 from .base import FormDialog
 
 
@@ -178,9 +178,9 @@ class ActionDialog(FormDialog):
 
     def _make(self, f: F, codes: CodeBook, mediators: list[str]) -> QWidget:
         if f.kind == "date":
-            return DateEdit(self.today())
+            return DateEdit(self.today(), field=f.name, label=f.label, today=self.today)
         if f.kind == "optdate":
-            return OptionalDate()
+            return OptionalDate(field=f.name, label=f.label, today=self.today)
         if f.kind == "int":
             spin = QSpinBox()
             spin.setRange(0, 365)
@@ -207,11 +207,7 @@ class ActionDialog(FormDialog):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, w in self.inputs.items():
-            if isinstance(w, DateEdit):
-                out[name] = w.value()
-            elif isinstance(w, OptionalDate):
-                out[name] = w.raw()
-            elif isinstance(w, QSpinBox):
+            if isinstance(w, (DateField, QSpinBox)):
                 out[name] = w.value()
             elif isinstance(w, QCheckBox):
                 out[name] = w.isChecked()

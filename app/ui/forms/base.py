@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QDialog,
     QHBoxLayout,
@@ -24,7 +25,7 @@ from app.rules.errors import AppError, ValidationError
 
 from ..env import UiEnv
 from ..i18n import tr
-from ..widgets import FieldErrors, watch_changes
+from ..widgets import FieldErrors, is_quick, watch_changes
 
 
 class FormDialog(QDialog):
@@ -66,6 +67,44 @@ class FormDialog(QDialog):
         self.buttons.addWidget(self.cancel_button)
         self.buttons.addWidget(self.save_button)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.save)
+
+    # --- keyboard ------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in a field moves on (to the next field the paper form always asks, where the
+        form marks them; else to the next field), never saves: Ctrl+S saves."""
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain in (
+            Qt.KeyboardModifier.NoModifier,
+        ):
+            focus = self.focusWidget()
+            if focus is not None and not isinstance(focus, QAbstractButton):
+                self.move_on(focus)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def move_on(self, current: QWidget) -> None:
+        nxt = self.next_quick(current)
+        if nxt is None:
+            self.focusNextChild()
+        else:
+            nxt.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def next_quick(self, current: QWidget) -> QWidget | None:
+        w = current.nextInFocusChain()
+        while w is not None and w is not current:
+            if (
+                is_quick(w)
+                and w.isVisible()
+                and w.isEnabled()
+                and w.window() is self
+                and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                return w
+            w = w.nextInFocusChain()
+        return None
 
     # --- dirty tracking ------------------------------------------------------------------
     def today(self) -> date:

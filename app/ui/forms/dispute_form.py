@@ -30,7 +30,7 @@ from app.services.disputes import DisputeInput, register_dispute, update_dispute
 
 from ..env import UiEnv
 from ..i18n import tr
-from ..widgets import CodeCombo, DateEdit, OptionalDate, error_label
+from ..widgets import CodeCombo, DateEdit, OptionalDate, chain_tab_order, error_label, mark_quick
 from ..workers import announce
 from .case_dialog import CaseDialog
 from .people import PeopleEditor
@@ -96,7 +96,7 @@ class DisputeDialog(CaseDialog):
         self.errors.register(field, widget, err)
 
     def _build(self) -> None:
-        info = QGroupBox(tr("纠纷信息"))
+        info = QGroupBox(tr("受理信息"))
         g = QGridLayout(info)
         g.setHorizontalSpacing(10)
         self.title = QLineEdit()
@@ -108,8 +108,8 @@ class DisputeDialog(CaseDialog):
         self.scale = CodeCombo(self.choices["dispute_scale"])
         self.risk_level = CodeCombo(self.choices["risk_level"])
         self.is_major = QCheckBox(tr("重大纠纷"))
-        self.registered_on = DateEdit()
-        self.occurred_on = OptionalDate()
+        self.registered_on = DateEdit(field="registered_on", label=tr("受理日期"), today=self.today)
+        self.occurred_on = OptionalDate(field="occurred_on", label=tr("发生日期"), today=self.today)
         self.place = QLineEdit()
         self.involved_count = QSpinBox()
         self.involved_count.setRange(0, 100000)
@@ -117,19 +117,13 @@ class DisputeDialog(CaseDialog):
         self.involved_count.setSuffix(tr(" 人"))
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(tr("元，如 3000 或 1.5万"))
-        self._row(g, 0, 0, tr("纠纷名称"), self.title, "title", span=5)
-        self._row(g, 1, 0, tr("纠纷类别*"), self.category, "category")
-        self._row(g, 1, 2, tr("案件来源*"), self.source, "source")
-        self._row(g, 1, 4, tr("受理日期*"), self.registered_on, "registered_on")
-        self._row(g, 2, 0, tr("事件规模"), self.scale, "scale")
-        self._row(g, 2, 2, tr("风险等级"), self.risk_level, "risk_level")
-        g.addWidget(self.is_major, 2, 4, 1, 2)
-        self._row(g, 3, 0, tr("发生日期"), self.occurred_on, "occurred_on")
-        self._row(g, 3, 2, tr("发生地点"), self.place, "place", span=3)
-        self._row(g, 4, 0, tr("涉及人数"), self.involved_count, "involved_count")
-        self._row(g, 4, 2, tr("涉及金额"), self.amount, "amount")
-        g.setColumnStretch(1, 1)
-        g.setColumnStretch(3, 1)
+        # sections in the order of the paper form (纠纷受理登记): how and when, who, what
+        self.category.setToolTip(tr("可直接输入拼音首字母或汉字选择，如 hy → 婚姻家庭"))
+        self._row(g, 0, 0, tr("案件来源*"), self.source, "source")
+        self._row(g, 0, 2, tr("受理日期*"), self.registered_on, "registered_on")
+        keys = QLabel(tr("回车：下一必填栏　Tab：逐栏　F4：日历　Ctrl+S：保存　Esc：关闭"))
+        keys.setObjectName("muted")
+        g.addWidget(keys, 0, 4, 1, 2, Qt.AlignmentFlag.AlignRight)
         g.setColumnStretch(5, 1)
         self.form_layout.addWidget(info)
 
@@ -150,20 +144,32 @@ class DisputeDialog(CaseDialog):
 
         content = QGroupBox(tr("纠纷情况"))
         c = QGridLayout(content)
+        c.setHorizontalSpacing(10)
         self.summary_edit = _multi(90)
         self.summary_edit.setPlaceholderText(tr("纠纷的起因、经过和争议焦点"))
         self.requests = _multi(60)
         self.requests.setPlaceholderText(tr("当事人的申请事项"))
-        self._row(c, 0, 0, tr("简要情况*"), self.summary_edit, "summary")
-        self._row(c, 1, 0, tr("申请事项"), self.requests, "requests")
+        self._row(c, 0, 0, tr("纠纷类别*"), self.category, "category")
+        self._row(c, 0, 2, tr("事件规模"), self.scale, "scale")
+        self._row(c, 0, 4, tr("风险等级"), self.risk_level, "risk_level")
+        self._row(c, 1, 0, tr("简要情况*"), self.summary_edit, "summary", span=5)
+        self._row(c, 2, 0, tr("申请事项"), self.requests, "requests", span=5)
+        self._row(c, 3, 0, tr("纠纷名称"), self.title, "title", span=5)
+        self._row(c, 4, 0, tr("发生日期"), self.occurred_on, "occurred_on")
+        self._row(c, 4, 2, tr("发生地点"), self.place, "place", span=3)
+        self._row(c, 5, 0, tr("涉及人数"), self.involved_count, "involved_count")
+        self._row(c, 5, 2, tr("涉及金额"), self.amount, "amount")
         box = QHBoxLayout()
         self.prevented_criminal = QCheckBox(tr("防止民转刑案件"))
         self.prevented_group = QCheckBox(tr("防止群体性上访"))
+        box.addWidget(self.is_major)
         box.addWidget(self.prevented_criminal)
         box.addWidget(self.prevented_group)
         box.addStretch(1)
-        c.addLayout(box, 2, 1)
+        c.addLayout(box, 6, 1, 1, 5)
         c.setColumnStretch(1, 1)
+        c.setColumnStretch(3, 1)
+        c.setColumnStretch(5, 1)
         self.form_layout.addWidget(content)
         self.form_layout.addStretch(1)
         self.track(
@@ -184,9 +190,32 @@ class DisputeDialog(CaseDialog):
             self.prevented_group,
         )
         self.parties.changed.connect(self.mark_dirty)
-        self.setTabOrder(self.title, self.category)
-        self.setTabOrder(self.category, self.source)
-        self.setTabOrder(self.source, self.registered_on)
+        mark_quick(self.source, self.registered_on, self.category, self.summary_edit)
+        self.parties.rows_changed.connect(self.chain_tabs)
+        self.chain_tabs()
+
+    def chain_tabs(self) -> None:
+        """Tab follows the paper form: 来源, 日期, the parties, then the dispute."""
+        chain_tab_order(
+            [
+                self.source,
+                self.registered_on,
+                *self.parties.tab_widgets(),
+                self.category,
+                self.scale,
+                self.risk_level,
+                self.summary_edit,
+                self.requests,
+                self.title,
+                self.occurred_on,
+                self.place,
+                self.involved_count,
+                self.amount,
+                self.is_major,
+                self.prevented_criminal,
+                self.prevented_group,
+            ]
+        )
 
     def _new_defaults(self) -> None:
         self._loading = True
@@ -196,7 +225,7 @@ class DisputeDialog(CaseDialog):
         self.parties.add_row()
         self._loading = False
         self.set_clean()
-        self.category.setFocus()
+        self.source.setFocus()
 
     # --- load/save -------------------------------------------------------------------
     def load(self) -> None:
@@ -214,9 +243,7 @@ class DisputeDialog(CaseDialog):
         self.is_major.setChecked(d.is_major)
         if isinstance(d.registered_on, date):
             self.registered_on.set_value(d.registered_on)
-        self.occurred_on.setText(
-            d.occurred_on.isoformat() if isinstance(d.occurred_on, date) else ""
-        )
+        self.occurred_on.set_value(d.occurred_on if isinstance(d.occurred_on, date) else None)
         self.place.setText(d.place)
         self.involved_count.setValue(int(d.involved_count or 0))
         self.amount.setText(str(d.amount))
@@ -359,7 +386,7 @@ class DisputeDialog(CaseDialog):
             scale=self.scale.code(),
             risk_level=self.risk_level.code(),
             is_major=self.is_major.isChecked(),
-            occurred_on=self.occurred_on.raw() or None,
+            occurred_on=self.occurred_on.value(),
             place=self.place.text(),
             involved_count=self.involved_count.value(),
             amount=self.amount.text(),

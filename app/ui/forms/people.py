@@ -28,7 +28,7 @@ from app.services.search import find_persons
 
 from ..env import UiEnv
 from ..i18n import tr
-from ..widgets import CodeCombo, FieldErrors, error_label
+from ..widgets import CodeCombo, FieldErrors, error_label, mark_quick
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -89,6 +89,8 @@ class PersonRow(QFrame):
         self.remove_button.setObjectName("danger")
         self.remove_button.setAutoDefault(False)
         self.remove_button.setToolTip(tr("从本案中移除此人（人员档案保留）"))
+        # destructive: never reached by Tab or a stray Space, only by a deliberate click
+        self.remove_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
         self.error = error_label()
         self.history = QLabel()
@@ -162,6 +164,20 @@ class PersonRow(QFrame):
             w.textEdited.connect(lambda *_: self.changed.emit())
         self.gender.activated.connect(lambda *_: self.changed.emit())
         self.role.activated.connect(lambda *_: self.changed.emit())
+
+        mark_quick(*self.quick_widgets())
+
+    def quick_widgets(self) -> list[QWidget]:
+        """What Enter visits: what the paper form asks of every person."""
+        return [self.name, self.id_number, self.phone, self.address]
+
+    def tab_widgets(self) -> list[QWidget]:
+        """Tab order, as on the paper form: the fields every person has first, then the rest
+        (性别 follows from the ID number; 身份 defaults by position)."""
+        rest: list[QWidget] = [self.gender, self.ethnicity, self.occupation]
+        if self.role.count():
+            rest += [self.role, self.agent_name, self.agent_phone]
+        return self.quick_widgets() + rest
 
     # --- autocomplete ------------------------------------------------------------------
     def _name_edited(self, text: str) -> None:
@@ -326,6 +342,7 @@ class PeopleEditor(QWidget):
     """A list of :class:`PersonRow` under one field prefix (``petitioners``, ``parties`` …)."""
 
     changed = Signal()
+    rows_changed = Signal()  # a row was added or removed: the form re-chains its Tab order
 
     def __init__(
         self,
@@ -377,6 +394,7 @@ class PeopleEditor(QWidget):
         self.rows.append(row)
         self.list_box.addWidget(row)
         self._reindex()
+        self.rows_changed.emit()
         if focus:
             row.name.setFocus()
             self.changed.emit()
@@ -390,6 +408,7 @@ class PeopleEditor(QWidget):
         row.hide()
         row.deleteLater()
         self._reindex()
+        self.rows_changed.emit()
         self.changed.emit()
 
     def _reindex(self, rows: list[PersonRow] | None = None) -> None:
@@ -397,6 +416,12 @@ class PeopleEditor(QWidget):
         self.errors.unregister_prefix(self.prefix + "[")
         for i, row in enumerate(self.rows if rows is None else rows):
             row.register(self.errors, f"{self.prefix}[{i}]")
+
+    def tab_widgets(self) -> list[QWidget]:
+        out: list[QWidget] = []
+        for row in self.rows:
+            out += row.tab_widgets()
+        return [*out, self.add_button]
 
     def filled_rows(self) -> list[PersonRow]:
         rows = [r for r in self.rows if not r.is_blank()]

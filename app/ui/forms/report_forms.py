@@ -22,7 +22,7 @@ from app.services.supervision import SupervisionInput, create_supervision
 
 from ..env import UiEnv
 from ..i18n import tr
-from ..widgets import DateEdit, FieldErrors, error_label, from_qdate, to_qdate
+from ..widgets import DateEdit, FieldErrors, error_label
 from .base import FormDialog
 
 
@@ -45,8 +45,9 @@ class ScreeningDialog(FormDialog):
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(env, tr("登记矛盾纠纷排查"), parent)
         form = QFormLayout()
-        self.held_on = DateEdit()
-        self.held_on.setDate(to_qdate(self.today()))
+        self.held_on = DateEdit(
+            self.today(), field="held_on", label=tr("排查日期"), today=self.today
+        )
         self.kind = QComboBox()
         for code, label in SCREENING_KINDS.items():
             self.kind.addItem(tr(label), code)
@@ -78,7 +79,7 @@ class ScreeningDialog(FormDialog):
 
     def do_save(self) -> tuple[str, list[str]]:
         data = ScreeningInput(
-            held_on=from_qdate(self.held_on.date()),
+            held_on=self.held_on.value(),
             kind=str(self.kind.currentData()),
             scope=self.scope.text(),
             participants=self.participants.text(),
@@ -115,10 +116,10 @@ class SupervisionDialog(FormDialog):
         self.measures = QPlainTextEdit(str(draft.get("measures", "")))
         self.measures.setMaximumHeight(70)
         self.measures.setPlaceholderText(tr("化解措施（可选）"))
-        self.due = DateEdit()
+        self.due = DateEdit(field="due_on", label=tr("办理时限"), today=self.today)
         due_text = str(draft.get("due_on") or "")
         if due_text:
-            self.due.setDate(to_qdate(date.fromisoformat(due_text)))
+            self.due.set_value(date.fromisoformat(due_text))
         self.supervisor = QLineEdit(str(draft.get("supervisor_name", "")))
 
         for key, label, widget in (
@@ -148,7 +149,7 @@ class SupervisionDialog(FormDialog):
             responsible_unit=self.unit.text(),
             responsible_person=self.person.text(),
             measures=self.measures.toPlainText(),
-            due_on=from_qdate(self.due.date()),
+            due_on=self.due.value(),
             supervisor_name=self.supervisor.text(),
         )
         with self.env.ctx() as ctx:

@@ -23,7 +23,7 @@ class SessionDialog(FormDialog):
         self.kind = CodeCombo(list(SESSION_KINDS.items()))
         self.kind.set_code(kind)
         now = env.clock().astimezone(CHINA_TZ).replace(tzinfo=None, second=0, microsecond=0)
-        self.held_at = DateTimeEdit(now)
+        self.held_at = DateTimeEdit(now, field="held_at", label=tr("时间"), today=self.today)
         self.place = QLineEdit()
         self.place.setPlaceholderText(tr("如 村委会调解室"))
         self.mediators = QLineEdit()

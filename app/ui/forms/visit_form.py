@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -24,7 +25,7 @@ from app.services.visits import VisitInput, register_visit, update_visit, void_v
 
 from ..env import UiEnv
 from ..i18n import tr
-from ..widgets import CodeCombo, DateTimeEdit, error_label
+from ..widgets import CodeCombo, DateTimeEdit, chain_tab_order, error_label, mark_quick
 from .case_dialog import CaseDialog
 from .people import PeopleEditor
 
@@ -96,15 +97,17 @@ class VisitDialog(CaseDialog):
         categories: list[tuple[str, str]],
         types: list[tuple[str, str]],
     ) -> None:
+        # sections in the order of the paper form (信访事项登记): how and when, who, what
         basics = QGroupBox(tr("来访信息"))
         g = QGridLayout(basics)
         g.setHorizontalSpacing(10)
         self.channel = CodeCombo(channels)
-        self.received_at = DateTimeEdit()
+        self.received_at = DateTimeEdit(field="received_at", label=tr("登记时间"), today=self.today)
         self.headcount = QSpinBox()
         self.headcount.setRange(1, 100000)
         self.headcount.setSuffix(tr(" 人"))
         self.category = CodeCombo(categories, empty=tr("请选择"))
+        self.category.setToolTip(tr("可直接输入拼音首字母或汉字选择，如 cw → 村务管理"))
         self.petition_type = CodeCombo(types)
         self.place = QLineEdit()
         self.place.setPlaceholderText(tr("问题发生地，如 柳树村三组"))
@@ -112,14 +115,9 @@ class VisitDialog(CaseDialog):
         self.first_responder = QLineEdit()
         self._row(g, 0, 0, tr("信访形式*"), self.channel, "channel")
         self._row(g, 0, 2, tr("登记时间*"), self.received_at, "received_at")
-        self._row(g, 0, 4, tr("来访人数*"), self.headcount, "headcount")
-        self._row(g, 1, 0, tr("内容分类*"), self.category, "category")
-        self._row(g, 1, 2, tr("事项类型"), self.petition_type, "petition_type")
-        self._row(g, 1, 4, tr("首接人"), self.first_responder, "first_responder")
-        self._row(g, 2, 0, tr("问题属地"), self.place, "place")
-        self._row(g, 2, 2, tr("涉及单位"), self.involved_unit, "involved_unit", span=3)
-        g.setColumnStretch(1, 1)
-        g.setColumnStretch(3, 1)
+        keys = QLabel(tr("回车：下一必填栏　Tab：逐栏　F4：日历　Ctrl+S：保存　Esc：关闭"))
+        keys.setObjectName("muted")
+        g.addWidget(keys, 0, 4, 1, 2, Qt.AlignmentFlag.AlignRight)
         g.setColumnStretch(5, 1)
         self.form_layout.addWidget(basics)
 
@@ -146,18 +144,27 @@ class VisitDialog(CaseDialog):
         pl.addWidget(self.representatives)
         self.form_layout.addWidget(people)
 
-        content = QGroupBox(tr("诉求与事实"))
+        content = QGroupBox(tr("信访事项"))
         c = QGridLayout(content)
+        c.setHorizontalSpacing(10)
         self.subject = QLineEdit()
         self.subject.setPlaceholderText(tr("一句话概括，可不填（取诉求首句）"))
         self.request = _multi(80)
         self.request.setPlaceholderText(tr("信访人的具体请求"))
         self.facts = _multi(80)
         self.facts.setPlaceholderText(tr("反映的事实和理由"))
-        self._row(c, 0, 0, tr("事由"), self.subject, "subject")
-        self._row(c, 1, 0, tr("诉求*"), self.request, "request")
-        self._row(c, 2, 0, tr("事实和理由"), self.facts, "facts")
+        self._row(c, 0, 0, tr("来访人数*"), self.headcount, "headcount")
+        self._row(c, 0, 2, tr("内容分类*"), self.category, "category")
+        self._row(c, 0, 4, tr("事项类型"), self.petition_type, "petition_type")
+        self._row(c, 1, 0, tr("诉求*"), self.request, "request", span=5)
+        self._row(c, 2, 0, tr("事实和理由"), self.facts, "facts", span=5)
+        self._row(c, 3, 0, tr("事由"), self.subject, "subject", span=5)
+        self._row(c, 4, 0, tr("问题属地"), self.place, "place")
+        self._row(c, 4, 2, tr("涉及单位"), self.involved_unit, "involved_unit")
+        self._row(c, 4, 4, tr("首接人"), self.first_responder, "first_responder")
         c.setColumnStretch(1, 1)
+        c.setColumnStretch(3, 1)
+        c.setColumnStretch(5, 1)
         self.form_layout.addWidget(content)
 
         flags = QGroupBox(tr("标记"))
@@ -207,13 +214,33 @@ class VisitDialog(CaseDialog):
         self.representatives.changed.connect(self.mark_dirty)
         self.petition_type.currentIndexChanged.connect(self._type_changed)
         self._type_changed()
-        self.setTabOrder(self.channel, self.received_at)
-        self.setTabOrder(self.received_at, self.headcount)
-        self.setTabOrder(self.headcount, self.category)
-        self.setTabOrder(self.category, self.petition_type)
-        self.setTabOrder(self.petition_type, self.first_responder)
-        self.setTabOrder(self.first_responder, self.place)
-        self.setTabOrder(self.place, self.involved_unit)
+        mark_quick(self.channel, self.received_at, self.category, self.request)
+        self.petitioners.rows_changed.connect(self.chain_tabs)
+        self.representatives.rows_changed.connect(self.chain_tabs)
+        self.chain_tabs()
+
+    def chain_tabs(self) -> None:
+        """Tab follows the paper form: 形式, 时间, the people, then the matter."""
+        chain_tab_order(
+            [
+                self.channel,
+                self.received_at,
+                *self.petitioners.tab_widgets(),
+                *self.representatives.tab_widgets(),
+                self.headcount,
+                self.category,
+                self.petition_type,
+                self.request,
+                self.facts,
+                self.subject,
+                self.place,
+                self.involved_unit,
+                self.first_responder,
+                *self.flag_boxes.values(),
+                self.accused_unit,
+                self.withhold,
+            ]
+        )
 
     def _type_changed(self, *_: object) -> None:
         accusation = self.petition_type.code() == "accusation"

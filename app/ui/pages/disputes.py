@@ -47,6 +47,21 @@ class DisputesPage(LedgerPage):
         soon = deadline_colour_for(lambda: self.model.due_soon_days)
         cols: list[Column[DisputeRow]] = [
             Column(tr("案件编码"), lambda r: r.case_code, "case_code", 205),
+            # 状态 and 期限 next to the code: visible without scrolling on a 1280-px screen
+            Column(
+                tr("状态"), lambda r: r.status_label, "status", 74, CENTER, colour=status_colour
+            ),
+            Column(
+                tr("期限"),
+                lambda r: days_text(r.days_left),
+                "due_on",
+                82,
+                CENTER,
+                colour=soon,
+                tooltip=lambda r: (
+                    tr("当前步骤期限：{0}").format(r.due_on) if r.due_on else tr("无在办期限")
+                ),
+            ),
             Column(tr("调解文书编号"), lambda r: r.mediation_no, "mediation_no", 180),
             Column(tr("受理日期"), lambda r: r.registered_on.isoformat(), "registered_on", 92),
             Column(tr("纠纷名称"), lambda r: r.title, "title", 230, tooltip=lambda r: r.title),
@@ -61,20 +76,6 @@ class DisputesPage(LedgerPage):
                 "risk_level",
                 64,
                 CENTER,
-            ),
-            Column(
-                tr("状态"), lambda r: r.status_label, "status", 74, CENTER, colour=status_colour
-            ),
-            Column(
-                tr("期限"),
-                lambda r: days_text(r.days_left),
-                "due_on",
-                82,
-                CENTER,
-                colour=soon,
-                tooltip=lambda r: (
-                    tr("当前步骤期限：{0}").format(r.due_on) if r.due_on else tr("无在办期限")
-                ),
             ),
             Column(tr("登记站点"), lambda r: r.origin, "origin", 110),
         ]

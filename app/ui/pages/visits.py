@@ -47,13 +47,7 @@ class VisitsPage(LedgerPage):
 
         cols: list[Column[VisitRow]] = [
             Column(tr("案件编码"), lambda r: r.case_code, "case_code", 205),
-            Column(tr("登记日期"), lambda r: r.received_on.isoformat(), "received_on", 92),
-            Column(tr("形式"), lambda r: r.channel, "channel", 52, CENTER),
-            Column(tr("信访人"), lambda r: r.party_names, "party_names", 110),
-            Column(tr("身份证号"), lambda r: r.id_number, None, 158),
-            Column(tr("人数"), lambda r: str(r.headcount), "headcount", 46, RIGHT),
-            Column(tr("内容分类"), lambda r: r.category, "category", 96),
-            Column(tr("事由"), lambda r: r.subject, "subject", 250, tooltip=lambda r: r.subject),
+            # 状态 and 期限 next to the code: visible without scrolling on a 1280-px screen
             Column(
                 tr("状态"), lambda r: r.status_label, "status", 74, CENTER, colour=status_colour
             ),
@@ -66,6 +60,13 @@ class VisitsPage(LedgerPage):
                 colour=soon,
                 tooltip=dl_tip,
             ),
+            Column(tr("登记日期"), lambda r: r.received_on.isoformat(), "received_on", 92),
+            Column(tr("形式"), lambda r: r.channel, "channel", 52, CENTER),
+            Column(tr("信访人"), lambda r: r.party_names, "party_names", 110),
+            Column(tr("身份证号"), lambda r: r.id_number, None, 158),
+            Column(tr("人数"), lambda r: str(r.headcount), "headcount", 46, RIGHT),
+            Column(tr("内容分类"), lambda r: r.category, "category", 96),
+            Column(tr("事由"), lambda r: r.subject, "subject", 250, tooltip=lambda r: r.subject),
             Column(tr("标记"), lambda r: r.flags, None, 110, tooltip=lambda r: r.flags),
             Column(tr("登记站点"), lambda r: r.origin, "origin", 110),
         ]
