@@ -299,7 +299,10 @@ def test_receipt_gives_the_case_code_and_the_answer_dates(demo_ctx: Ctx) -> None
         v.case_code,
         "来信来访登记回执",
         v.case_code,
-        f"{due.year}年{due.month}月{due.day}日前告知您是否受理",
+        f"{due.year}年{due.month}月{due.day}日前书面告知您是否受理",
+        "自受理之日起60日内办结",
+        "延长期限不超过30日",
+        "30日内请求上一级机关、单位复查",
         "凭案件编码",
     )
     d = a_dispute(demo_ctx, status="triaged")
