@@ -38,13 +38,16 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     committee = data.committee(ctx)
     category = data.label(ctx, "dispute_category", d.category)
     kind = category if category.endswith("纠纷") else f"{category}纠纷"
-    consent = "依职权主动" if d.source == "committee_initiative" else "经当事人同意"
+    consent = {
+        "committee_initiative": "依职权主动调解",  # 人民调解法 第十七条: 也可以主动调解
+        "party_application": "根据当事人申请，调解",
+    }.get(d.source, "经当事人同意，调解")
     a = "、".join(p.name for p in applicants) or "—"
     b = "、".join(p.name for p in respondents) or "—"
     g = FormGrid(PARTY_WIDTHS)
     g.full(
         lx.p(
-            f"{data.cn_date(d.registered_on)}，本委员会{consent}，调解{a}与{b}之间的{kind}。",
+            f"{data.cn_date(d.registered_on)}，本委员会{consent}{a}与{b}之间的{kind}。",
             "cell_indent",
         ),
         top=False,

@@ -53,7 +53,8 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     codes = CodeBook(ctx.session)
     parties = data.parties_of(ctx, d)
     committee = data.committee(ctx)
-    filled_on = d.archived_on or ctx.today()
+    # dated on the act it records (closing; archiving when archived), never on the print day
+    filled_on = d.archived_on or closed_on(d)
     g = FormGrid(WIDTHS)
 
     def pair(label: str, value: str) -> None:
