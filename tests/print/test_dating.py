@@ -51,14 +51,14 @@ def test_committee_started_case_does_not_say_the_parties_applied(ctx: Ctx) -> No
     assert "申请调解" not in receipt
     assert f"本委员会依职权主动调解的{d.title}" in receipt
     acceptance = pdf_text(render("acceptance", ctx, d.case_code))
-    assert "2026年3月16日，本委员会依职权主动调解张三与李四之间的邻里纠纷。" in acceptance
+    assert "2026年3月16日，本人民调解委员会依职权主动调解张三与李四之间的邻里纠纷。" in acceptance
     assert "主动，调解" not in acceptance
 
     applied = register_dispute(ctx, dispute_input()).record
     assert f"你（们）申请调解的{applied.title}" in pdf_text(
         render("receipt", ctx, applied.case_code)
     )
-    assert "本委员会根据当事人申请，调解张三与李四之间的邻里纠纷。" in pdf_text(
+    assert "本人民调解委员会经当事人同意，调解张三与李四之间的邻里纠纷。" in pdf_text(
         render("acceptance", ctx, applied.case_code)
     )
 
@@ -66,7 +66,7 @@ def test_committee_started_case_does_not_say_the_parties_applied(ctx: Ctx) -> No
 def test_dispute_receipt_keeps_its_acceptance_day_and_period(ctx: Ctx, clock: FakeClock) -> None:
     d = mediated_dispute(ctx)
     first = pdf_text(render("receipt", ctx, d.case_code))
-    assert_in_order(first, "本委员会已于2026年3月2日受理", "2026年4月2日前完成", "2026年3月2日")
+    assert_in_order(first, "本委员会已于2026年3月2日受理", "即2026年4月2日前", "2026年3月2日")
     clock.advance(days=30)
     advance_dispute(
         ctx,

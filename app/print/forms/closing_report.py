@@ -3,6 +3,9 @@
 卷号 (= the cover's), 填表时间, 承办单位, 承办人 (the mediator), 受案时间, 结案时间 (when
 performance completed, else the outcome date), parties with address and phone, case source
 (ticked), dispute type, brief facts, result, performance and remarks.
+
+Source of the fields: filling rules, http://www.yunnanlong.com/c/051HTA942023_3.html (卷号, 填表时间 =
+立卷日期, 承办单位, 承办人, 受案时间, 结案时间 = 履行完毕).
 """
 
 from __future__ import annotations

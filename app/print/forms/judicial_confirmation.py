@@ -96,7 +96,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         lx.p(
             f"依照{LAW}的规定，经人民调解委员会调解达成调解协议后，双方当事人认为有必要的，"
             "可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。申请人现共同提出申请"
-            f"（本协议申请期限至{data.cn_date(due)}），请依法确认该调解协议的效力。",
+            f"（本协议申请期限至{data.cn_date(due)}），请人民法院依法确认调解协议的效力。",
             "body",
         ),
         lx.p(

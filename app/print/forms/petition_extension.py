@@ -40,7 +40,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         f"{opening(ctx, v)}，本单位已于{data.cn_date(v.decision_on)}受理，"
         f"原应于{data.cn_date(base.handle_due)}前办结。",
         f"因{reason}，不能在{base.handle_days}日内办结。依照{law.cite(law.ART_HANDLE)}的规定，"
-        f"经本单位负责人批准，办理期限延长{v.extension_days}日（延长期限不超过"
+        f"经本单位负责人批准，办理期限延长{v.extension_days}日（延长期限不得超过"
         f"{now.max_extension_days}日），本单位将于{data.cn_date(now.handle_due)}前办结，"
         f"并将处理意见书面答复{YOU}。",
     ]

@@ -44,7 +44,8 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     body = [
         f"{opening(ctx, v)}，本单位已于{data.cn_date(v.received_on)}登记。经审查，本单位于"
         f"{data.cn_date(v.decision_on)}决定不予受理，理由是：{reason}。",
-        f"依照{law.cite(law.ART_RECEIVE)}第一款的规定，请{YOU}向{v.competent_body}提出。",
+        f"依照{law.cite(law.ART_RECEIVE)}第一款的规定，请{YOU}向有权处理的机关、单位提出，"
+        f"即向{v.competent_body}提出。",
     ]
     return notice_pdf(ctx, v, TITLE, names, body, v.decision_on)
 

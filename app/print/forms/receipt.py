@@ -25,6 +25,7 @@ from .. import data
 from ..layout import FORM, CutLine, DocInfo, FormGrid, build_pdf, gap, look, seal_block
 from ..spec import FormSpec
 from ._common import split_sides
+from .agreement import span_text
 
 TITLE = "回执"
 STUB = [30 * mm, 48 * mm, 30 * mm, 48 * mm]
@@ -38,7 +39,7 @@ def _visit_promises(ctx: Ctx, v: Visit) -> list[str]:
         f"依照{law.cite(law.ART_RECEIVE)}的规定，本单位将于{data.cn_date(p.accept_due)}前"
         "书面告知您是否受理（或转送、交办的去向）。",
         f"受理后，依照{law.cite(law.ART_HANDLE)}的规定，自受理之日起{p.handle_days}日内办结"
-        f"并书面答复您；情况复杂的，经本单位负责人批准可以适当延长，延长期限不超过"
+        f"并书面答复您；情况复杂的，经本单位负责人批准可以适当延长办理期限，但延长期限不得超过"
         f"{p.max_extension_days}日，并告知您延期理由。",
         f"您对处理意见不服的，可以自收到书面答复之日起{p.review_days}日内请求上一级机关、"
         f"单位复查（{law.cite(law.ART_REVIEW)}）。",
@@ -47,10 +48,13 @@ def _visit_promises(ctx: Ctx, v: Visit) -> list[str]:
 
 def _dispute_promises(ctx: Ctx, d: Dispute) -> list[str]:
     """The period as it stood on the day of acceptance (a later extension has its own record)."""
-    due = dl.mediation_due(d.registered_on, data.settings(ctx).deadlines, major=d.is_major)
+    cfg = data.settings(ctx).deadlines
+    due = dl.mediation_due(d.registered_on, cfg, major=d.is_major)
+    span = span_text(cfg.mediation_major if d.is_major else cfg.mediation_general)
     return [
-        f"本委员会已于{data.cn_date(d.registered_on)}受理，调解一般在{data.cn_date(due)}前完成；"
-        "需要延长的，须经各方当事人同意。人民调解不收取任何费用。"
+        f"本委员会已于{data.cn_date(d.registered_on)}受理，调解一般在{span}内完成，即"
+        f"{data.cn_date(due)}前；有特殊情况不能按期完成的，经纠纷双方当事人同意可以继续调解。"
+        "人民调解不收取任何费用。"
     ]
 
 
