@@ -92,6 +92,8 @@ class Visit(SyncMixin, Base):
     reviewed_on: Mapped[date | None] = mapped_column(Date)
     decision_on: Mapped[date | None] = mapped_column(Date)
     decision_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # 不予受理/告知: the body that can handle the matter (信访工作条例 第二十三条第一款)
+    competent_body: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     accept_due: Mapped[date | None] = mapped_column(Date)
     # handling
     handling_method: Mapped[str] = mapped_column(String(20), nullable=False, default="")
@@ -103,6 +105,8 @@ class Visit(SyncMixin, Base):
     extension_approver: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     reply_content: Mapped[str] = mapped_column(Text, nullable=False, default="")
     replied_on: Mapped[date | None] = mapped_column(Date)
+    # the laws and rules the handling opinion rests on (信访处理意见书, 第三十三条)
+    legal_basis: Mapped[str] = mapped_column(Text, nullable=False, default="")
     satisfaction: Mapped[str] = mapped_column(String(10), nullable=False, default="")
     followed_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_note: Mapped[str] = mapped_column(Text, nullable=False, default="")

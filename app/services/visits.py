@@ -422,7 +422,8 @@ class VisitAction:
 
     note: str = ""  # opinion, reason, reply content, follow-up notes
     on: date | str | None = None  # date of the step (default today)
-    unit: str = ""  # handling unit for 转办/交办
+    unit: str = ""  # handling unit for 转办/交办; the competent body for 不予受理/告知
+    legal_basis: str = ""  # 办结/当场答复: the laws and rules the handling opinion rests on
     days: int | str = 0  # extension days
     approver: str = ""  # who approved the extension
     satisfaction: str = ""  # follow-up result
@@ -471,6 +472,17 @@ def advance_visit(
     unit = clean(d.unit)
     if action in ("transfer", "assign") and not unit:
         problems.add("unit", "承办单位", "不能为空", "请填写转办/交办的承办单位")
+    if action in ("reject", "inform") and len(unit) > 100:
+        problems.add("unit", "有权处理机关", "不超过100个字", "请只写机关或单位的名称")
+    legal_basis = clean_multiline(d.legal_basis)
+    if legal_basis and action not in ("conclude", "answer"):
+        problems.add(
+            "legal_basis", "处理依据", "只在办结或当场答复时填写", "请在办结步骤填写处理依据"
+        )
+    if len(legal_basis) > 1000:
+        problems.add(
+            "legal_basis", "处理依据", "不超过1000个字", "请写明法律、法规或政策的名称和条款"
+        )
     if action == "transfer" and visit.is_accusation and unit and visit.accused_unit in unit:
         problems.add(
             "unit",
@@ -509,11 +521,14 @@ def advance_visit(
         elif action in ("accept", "reject", "inform"):
             visit.decision_on = on
             visit.decision_note = note
+            if action != "accept":
+                visit.competent_body = unit
         elif action == "answer":
             visit.handling_method = "on_spot"
             visit.handled_on = on
             visit.reply_content = note
             visit.replied_on = on
+            visit.legal_basis = legal_basis
         elif action in ("handle", "transfer", "assign"):
             visit.handling_method = {"handle": "self", "transfer": "transfer", "assign": "assign"}[
                 action
@@ -527,6 +542,7 @@ def advance_visit(
         elif action == "conclude":
             visit.reply_content = note
             visit.replied_on = on
+            visit.legal_basis = legal_basis
         elif action == "follow_up":
             visit.followed_up_on = on
             visit.follow_up_note = note
@@ -537,7 +553,10 @@ def advance_visit(
         _refresh_due(visit, ctx)
         parts = [note]
         if unit:
-            parts.insert(0, f"承办单位：{unit}")
+            who = "有权处理机关" if action in ("reject", "inform") else "承办单位"
+            parts.insert(0, f"{who}：{unit}")
+        if legal_basis:
+            parts.append(f"处理依据：{legal_basis}")
         if action == "extend":
             parts.append(f"延期{days}日，批准人：{clean(d.approver)}")
         if satisfaction:

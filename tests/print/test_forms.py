@@ -299,7 +299,10 @@ def test_receipt_gives_the_case_code_and_the_answer_dates(demo_ctx: Ctx) -> None
         v.case_code,
         "来信来访登记回执",
         v.case_code,
-        f"{due.year}年{due.month}月{due.day}日前告知您是否受理",
+        f"{due.year}年{due.month}月{due.day}日前书面告知您是否受理",
+        "自受理之日起60日内办结",
+        "延长期限不得超过30日",
+        "30日内请求上一级机关、单位复查",
         "凭案件编码",
     )
     d = a_dispute(demo_ctx, status="triaged")
@@ -311,7 +314,7 @@ def test_receipt_gives_the_case_code_and_the_answer_dates(demo_ctx: Ctx) -> None
         "人民调解受理回执",
         d.case_code,
         d.mediation_no,
-        f"调解一般在{due.year}年{due.month}月{due.day}日前完成",
+        f"即{due.year}年{due.month}月{due.day}日前",
         "不收取任何费用",
     )
 

@@ -3,6 +3,10 @@
 “On [date] this committee, with the parties' consent, mediates the dispute between X and Y”,
 dispute type, case source (ticked), parties, brief facts, mediator and deadline, the parties'
 and the registrar's signatures, the committee seal and the date.
+
+Source of the fixed wording: 司法部《人民调解文书格式》as in “调解卷宗.docx”, https://bdocx.com/doc/4951888.html
+(受理登记表: “年月日，本人民调解委员会经当事人同意，调解、之间的纠纷。”); 主动调解: 《中华人民共和国人民调解法》(GitHub LawRefBook/Laws,
+诉讼与非诉讼程序法/人民调解法.md) 第十七条.
 """
 
 from __future__ import annotations
@@ -38,13 +42,15 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     committee = data.committee(ctx)
     category = data.label(ctx, "dispute_category", d.category)
     kind = category if category.endswith("纠纷") else f"{category}纠纷"
-    consent = "依职权主动" if d.source == "committee_initiative" else "经当事人同意"
+    # the Ministry's format: “年月日，本人民调解委员会经当事人同意，调解、之间的纠纷。”; a case
+    # the committee takes up itself (人民调解法 第十七条: 也可以主动调解) says so instead
+    consent = "依职权主动调解" if d.source == "committee_initiative" else "经当事人同意，调解"
     a = "、".join(p.name for p in applicants) or "—"
     b = "、".join(p.name for p in respondents) or "—"
     g = FormGrid(PARTY_WIDTHS)
     g.full(
         lx.p(
-            f"{data.cn_date(d.registered_on)}，本委员会{consent}，调解{a}与{b}之间的{kind}。",
+            f"{data.cn_date(d.registered_on)}，本人民调解委员会{consent}{a}与{b}之间的{kind}。",
             "cell_indent",
         ),
         top=False,

@@ -4,6 +4,11 @@ Number at the top right, one block per party, facts and disputed matters, respon
 the agreed terms, manner/place/deadline of performance, copies = parties + 1, effect and the
 judicial-confirmation window, one signature and fingerprint line per party, mediator and
 recorder lines, the committee's seal area and the date.
+
+Sources of the fixed wording: 《中华人民共和国人民调解法》(GitHub LawRefBook/Laws, 诉讼与非诉讼程序法/人民调解法.md)
+第二十九、三十三条; 《人民调解工作若干规定》(2002) 第三十四~三十九条,
+http://www.fymate.net/html/text/lar/168954/16895461_5.html (第三十四条: 履约的方式、地点、期限); filling rules,
+http://www.yunnanlong.com/c/051HTA942023_3.html.
 """
 
 from __future__ import annotations
@@ -102,11 +107,11 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     closing = [
         lx.p(
             f"本协议一式{chinese_number(copies)}份，当事人各执一份，人民调解委员会留存一份。"
-            "本协议自各方当事人签名（盖章或按指印）、人民调解员签名并加盖人民调解委员会印章之日起生效。",
+            "本协议书自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效。",
             "body",
         ),
         lx.p(
-            f"当事人认为有必要的，可以自本协议生效之日起{span_text(st.deadlines.judicial_confirmation)}"
+            f"双方当事人认为有必要的，可以自调解协议生效之日起{span_text(st.deadlines.judicial_confirmation)}"
             "内共同向人民法院申请司法确认。",
             "body",
         ),

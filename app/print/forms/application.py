@@ -3,6 +3,9 @@
 Applicant and respondent blocks (name, sex, ethnicity, age, occupation, contact, ID number,
 employer or address), the brief statement of the dispute, the numbered requests, the
 declaration of voluntary application, the applicant's signature and the date.
+
+Source of the fixed wording: 司法部《人民调解文书格式》as in “调解卷宗.docx”, https://bdocx.com/doc/4951888.html
+(申请书: “人民调解委员会已将申请人民调解的相关规定告知我，现自愿申请人民调解委员会进行调解。”).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     g.text("纠纷简要情况", d.summary, label_cols=2, min_height=45 * mm)
     g.text("申请事项", "\n".join(numbered_items(d.requests)), label_cols=2, min_height=22 * mm)
     declaration = lx.p(
-        f"{data.committee(ctx)}已将申请人民调解的相关规定告知我（们），现自愿申请人民调解。",
+        f"{data.committee(ctx)}已将申请人民调解的相关规定告知我（们），现自愿申请人民调解委员会进行调解。",
         "cell_indent",
     )
     signers = [("申请人（签名、盖章或按指印）", "") for _ in applicants] or [

@@ -3,6 +3,9 @@
 卷号 (= the cover's), 填表时间, 承办单位, 承办人 (the mediator), 受案时间, 结案时间 (when
 performance completed, else the outcome date), parties with address and phone, case source
 (ticked), dispute type, brief facts, result, performance and remarks.
+
+Source of the fields: filling rules, http://www.yunnanlong.com/c/051HTA942023_3.html (卷号, 填表时间 =
+立卷日期, 承办单位, 承办人, 受案时间, 结案时间 = 履行完毕).
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     codes = CodeBook(ctx.session)
     parties = data.parties_of(ctx, d)
     committee = data.committee(ctx)
-    filled_on = d.archived_on or ctx.today()
+    # dated on the act it records (closing; archiving when archived), never on the print day
+    filled_on = d.archived_on or closed_on(d)
     g = FormGrid(WIDTHS)
 
     def pair(label: str, value: str) -> None:

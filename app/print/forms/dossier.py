@@ -55,7 +55,24 @@ CONTENTS = (
 )
 
 
-def _what_we_have(ctx: Ctx, d: Dispute) -> dict[str, str]:
+# the forms this product prints for each document of the list (the rest are papers the parties
+# bring: 身份证明, 证据材料, 履行凭证); tests keep the two in step with the registry
+FORMS_OF: dict[str, tuple[str, ...]] = {
+    "人民调解申请书或人民调解受理登记表": ("application", "acceptance"),
+    "人民调解当事人权利义务告知书": ("rights_notice",),
+    "授权委托书": ("power_of_attorney",),
+    "调查记录": ("investigation",),
+    "人民调解记录": ("mediation_record",),
+    "人民调解协议书（口头调解协议登记表）": ("agreement", "oral_agreement"),
+    "回访记录": ("follow_up",),
+    "司法确认材料": ("judicial_confirmation",),
+    "卷宗情况说明": ("dossier_note",),
+    "封底": ("back_cover",),
+}
+
+
+def what_we_have(ctx: Ctx, d: Dispute) -> dict[str, str]:
+    """Document → what the record holds for it (only documents the record can speak for)."""
     sessions = sessions_of(ctx, d.id)
     inv = sum(1 for s in sessions if s.kind == "investigation")
     med = sum(1 for s in sessions if s.kind == "mediation")
@@ -70,12 +87,15 @@ def _what_we_have(ctx: Ctx, d: Dispute) -> dict[str, str]:
         )
     if d.followed_up_on:
         have["回访记录"] = "已回访"
+    agents = [p for p in d.parties if p.deleted_at is None and p.agent_name]
+    if agents:
+        have["授权委托书"] = f"{len(agents)}份"
     if d.judicial_confirmed:
         have["司法确认材料"] = "已申请司法确认"
     return have
 
 
-def _cover_line(label: str, value: str, width: float) -> Table:
+def cover_line(label: str, value: str, width: float) -> Table:
     lx = look()
     t = Table(
         [[lx.p(label, "body_flush"), lx.p(value, "body_flush")]],
@@ -109,22 +129,22 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         gap(18),
         lx.p(TITLE, "title", fontSize=36, leading=50),
         gap(26),
-        _cover_line("卷　　名", d.title, width),
-        _cover_line("卷　　号", dossier_no(d), width),
-        _cover_line("人民调解员", data.mediators_of(d), width),
-        _cover_line(
+        cover_line("卷　　名", d.title, width),
+        cover_line("卷　　号", dossier_no(d), width),
+        cover_line("人民调解员", data.mediators_of(d), width),
+        cover_line(
             "调解日期",
             f"自{data.cn_date(d.registered_on)}至{data.cn_date(end)}",
             width,
         ),
-        _cover_line("立 卷 人", filer, width),
-        _cover_line("立卷日期", data.cn_date(d.archived_on, ""), width),
-        _cover_line("保管期限", checks(["永久", "长期", "短期"], ()), width),
-        _cover_line("案件编码", d.case_code, width),
-        _cover_line("备　　注", "", width),
+        cover_line("立 卷 人", filer, width),
+        cover_line("立卷日期", data.cn_date(d.archived_on, ""), width),
+        cover_line("保管期限", checks(["永久", "长期", "短期"], ()), width),
+        cover_line("案件编码", d.case_code, width),
+        cover_line("备　　注", "", width),
         page_break(),
     ]
-    have = _what_we_have(ctx, d)
+    have = what_we_have(ctx, d)
     g = FormGrid([14 * mm, 76 * mm, 22 * mm, 18 * mm, 26 * mm])
     head = [lx.p(h, "cell_head") for h in ("序号", "文件名称", "是否必备", "页号", "备注")]
     g.row(*head)

@@ -2,6 +2,10 @@
 
 Printed with what the ledger holds; before the visit it is a pre-filled blank for the
 visitor to take along (party, agreement number, matter, performance options to tick).
+
+Source of the fields: filling rules, http://www.yunnanlong.com/c/051HTA942023_3.html (当事人,
+调解协议编号, 回访事由, 回访情况, 回访人); 《人民调解工作若干规定》(2002) 第三十四~三十九条,
+http://www.fymate.net/html/text/lar/168954/16895461_5.html 第三十九条.
 """
 
 from __future__ import annotations

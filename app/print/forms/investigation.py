@@ -1,4 +1,8 @@
-"""调查记录 — one investigation session, or every investigation session of a dispute."""
+"""调查记录 — one investigation session, or every investigation session of a dispute.
+
+Source of the layout: 人民调解记录 (MBA智库百科), https://wiki.mbalib.com/zh-tw/人民调解记录 (首部: 时间、地点、事由), as
+for the 调解记录.
+"""
 
 from __future__ import annotations
 

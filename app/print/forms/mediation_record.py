@@ -1,4 +1,8 @@
-"""人民调解记录 — one mediation session, or every mediation session of a dispute."""
+"""人民调解记录 — one mediation session, or every mediation session of a dispute.
+
+Source of the layout and wording: 人民调解记录 (MBA智库百科), https://wiki.mbalib.com/zh-tw/人民调解记录 (首部:
+时间、地点、事由、参加人、当事人; read back, then signed).
+"""
 
 from __future__ import annotations
 

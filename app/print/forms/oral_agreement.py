@@ -1,5 +1,10 @@
 """口头调解协议登记表 — an oral agreement recorded by the mediator (人民调解法 Arts. 28, 30),
-filled in like the written agreement: parties, facts, terms, performance, signatures."""
+filled in like the written agreement: parties, facts, terms, performance, signatures.
+
+Sources of the fixed wording: 《中华人民共和国人民调解法》(GitHub LawRefBook/Laws, 诉讼与非诉讼程序法/人民调解法.md)
+第二十八、三十条; filling rules, http://www.yunnanlong.com/c/051HTA942023_3.html (口头协议登记表 filled like the
+agreement).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """人民调解当事人权利义务告知书 — the parties' rights and duties (人民调解法 Arts. 23, 24,
-26, 31, 33; 2002 rules Art. 36), acknowledged by each party's signature."""
+26, 31, 33; 2002 rules Art. 36), acknowledged by each party's signature.
+
+Sources of the fixed wording: 《中华人民共和国人民调解法》(GitHub LawRefBook/Laws, 诉讼与非诉讼程序法/人民调解法.md)
+第三、四、二十三~二十六、三十一、三十三条; heading after 司法部《人民调解文书格式》as in “调解卷宗.docx”,
+https://bdocx.com/doc/4951888.html.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ RIGHTS = (
     "自主表达意愿、自愿达成调解协议。",
 )
 DUTIES = (
-    "如实陈述纠纷事实，不得提供虚假证明材料；",
+    "如实陈述纠纷事实；",
     "遵守调解现场秩序，尊重人民调解员；",
     "尊重对方当事人行使权利。",
 )
@@ -53,7 +58,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         lx.p(
             f"{st.committee_name}已受理{d.title}。人民调解委员会依据"
             "《中华人民共和国人民调解法》，在当事人自愿、平等的基础上进行调解，不违背法律、"
-            "法规和国家政策，尊重当事人的权利，不阻止当事人依法通过仲裁、行政、司法等途径"
+            "法规和国家政策，尊重当事人的权利，不得因调解而阻止当事人依法通过仲裁、行政、司法等途径"
             "维护自己的权利。人民调解不收取任何费用。现将你（们）在人民调解活动中享有的权利"
             "和承担的义务告知如下：",
             "body",
@@ -70,7 +75,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         "经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行。",
         f"达成调解协议后，双方当事人认为有必要的，可以自调解协议生效之日起"
         f"{span_text(cfg.judicial_confirmation)}内共同向人民法院申请司法确认。",
-        "纠纷有可能激化的，人民调解员将采取有针对性的预防措施；可能引发治安案件、刑事案件的，将及时向当地公安机关或者其他有关部门报告。",
+        "纠纷有可能激化的，人民调解员将采取有针对性的预防措施；对有可能引起治安案件、刑事案件的纠纷，将及时向当地公安机关或者其他有关部门报告。",
     )
     story.extend(lx.p(f"（{'一二三四五'[i]}）{t}", "body") for i, t in enumerate(others))
     signers = [(f"{p.role}", p.name) for p in parties]

@@ -1,7 +1,11 @@
 """群众来信来访件转办（交办）通知 — sends a petition to the unit that handles it, asking for
 the result by the handling deadline, with a result slip to fill in and return.
 
-One of the ten registers (十个一) keeps these notices; the register printout lists them."""
+One of the ten registers (十个一) keeps these notices; the register printout lists them.
+
+Wording: 《信访工作条例》第二十三条第三款 — the receiving unit “应当自收到之日起15日内书面告知信访人
+接收情况以及处理途径和程序” (福田区信访局 常见问题,
+https://www.szft.gov.cn/bmxx/qxfj/cjwt/content/post_12403598.html; see :mod:`app.rules.petition`)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from app.models import Visit
+from app.rules import petition as law
 from app.rules.errors import WorkflowError
 from app.services.context import Ctx
 
@@ -63,13 +68,15 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         g.text("事实和理由", v.facts)
     g.pair_row(("办理期限", data.cn_date(due) + "前" if due else ""), ("", ""), spans=[(1, 3)])
     deadline = f"于{data.cn_date(due)}前" if due else "在规定期限内"
+    accept_days = data.settings(ctx).deadlines.visit_accept.days
     story: list[Any] = [
         title(heading),
         doc_number(f"编码：{v.case_code}"),
         lx.p(f"{v.handler_unit}：", "body_flush"),
         lx.p(
-            f"现将{names}反映的“{v.subject}”{verb}你单位，请依照《信访工作条例》的规定认真办理，"
-            f"{deadline}将办理结果书面答复信访人，并填写下方回执报送我单位。",
+            f"现将{names}反映的“{v.subject}”{verb}你单位，请依照{law.cite(law.ART_RECEIVE)}第三款"
+            f"的规定，自收到之日起{accept_days}日内书面告知信访人接收情况以及处理途径和程序，"
+            f"认真办理，{deadline}将办理结果书面答复信访人，并填写下方回执报送我单位。",
             "body",
             spaceAfter=6,
         ),

@@ -46,12 +46,23 @@ VISIT_FIELDS: dict[str, list[F]] = {
     "reject": [
         F(ON, tr("决定日期"), "date"),
         F("note", tr("不予受理理由"), hint=tr("写明理由和依据")),
+        F(
+            "unit",
+            tr("有权处理机关"),
+            "text",
+            hint=tr("告知信访人向哪个机关、单位提出，如“××县人民法院”；印在不予受理告知书上"),
+        ),
     ],
     "inform": [
         F(ON, tr("告知日期"), "date"),
-        F("note", tr("告知内容"), hint=tr("告知向哪个有权机关提出")),
+        F("unit", tr("有权处理机关"), "text", hint=tr("告知信访人向哪个机关、单位提出")),
+        F("note", tr("告知内容")),
     ],
-    "answer": [F(ON, tr("答复日期"), "date"), F("note", tr("答复内容"))],
+    "answer": [
+        F(ON, tr("答复日期"), "date"),
+        F("note", tr("答复内容")),
+        F("legal_basis", tr("处理依据"), hint=tr("所依据的法律、法规、政策及条款")),
+    ],
     "handle": [F(ON, tr("办理日期"), "date"), F("note", tr("办理意见"))],
     "transfer": [
         F(ON, tr("转办日期"), "date"),
@@ -70,7 +81,12 @@ VISIT_FIELDS: dict[str, list[F]] = {
     ],
     "conclude": [
         F(ON, tr("办结日期"), "date"),
-        F("note", tr("办理结果"), hint=tr("办理结果和答复内容")),
+        F("note", tr("办理结果"), hint=tr("办理结果和答复内容（处理意见）")),
+        F(
+            "legal_basis",
+            tr("处理依据"),
+            hint=tr("所依据的法律、法规、政策及条款；印在信访事项处理意见书上"),
+        ),
     ],
     "follow_up": [
         F(ON, tr("回访日期"), "date"),
