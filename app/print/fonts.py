@@ -17,6 +17,13 @@ fontconfig knows on Linux (UOS/Kylin CESI fonts, AR PL UMing/UKai, WenQuanYi …
 bundled WenQuanYi Micro Hei in ``resources/fonts`` (Apache-2.0). reportlab embeds TrueType
 (``glyf``) outlines only, so CFF-flavoured OpenType fonts (Noto CJK, Source Han) are skipped.
 
+Names are not all in the basic CJK block (𠮷 U+20BB7, 䶮 U+4DAE): after every other face the
+chain holds the bundled *extension* faces in ``resources/fonts/ext`` — subsets of Hanazono
+Mincho A/B (Hanazono Font License; CJK Extension A, B, C, D, E, F, compatibility ideographs)
+and of BabelStone Han (Arphic Public License; Extension G and H as far as it goes). They are
+loaded only when a text needs them. A character no face has is refused where it is typed
+(:func:`app.rules.printable.check_printable`), so nothing prints as a box.
+
 A glyph never prints as a box: :meth:`FontSet.markup` wraps every character the role's font
 lacks in a ``<font>`` tag naming the first face of the fallback chain that has it (rare name
 characters are not in 仿宋_GB2312, for example).
@@ -41,7 +48,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from app.config import resources_dir
@@ -49,6 +56,13 @@ from app.config import resources_dir
 ROLES = ("title", "heading", "body", "song", "kai")
 BUNDLED_FILE = "wqy-microhei.ttc"
 BUNDLED_FAMILY = "WenQuanYi Micro Hei"
+# CJK extension fallbacks (no basic CJK in them, so they skip the usable-face probe), in order
+EXT_DIR = "ext"
+EXT_FILES: tuple[tuple[str, str], ...] = (
+    ("HanaMinA-ext.ttf", "HanaMinA"),  # Extension A, U+9FA6–9FFF, compatibility ideographs
+    ("HanaMinB-ext.ttf", "HanaMinB"),  # Extensions B–F
+    ("BabelStoneHan-extG.ttf", "BabelStone Han"),  # Extensions G–H (partly)
+)
 
 # font classes, tested in this order against the lower-cased family names
 _CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -95,6 +109,30 @@ _PREFERRED: tuple[str, ...] = (
     "wenquanyi micro hei",
 )
 
+
+def _utf16_hex(code: int) -> str:
+    try:
+        return chr(code).encode("utf-16-be").hex().upper()
+    except (UnicodeEncodeError, ValueError):  # a lone surrogate in a cmap
+        return f"{code:04X}"
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with a character beyond U+FFFF written as its UTF-16 pair
+    (<D842DFB7> for 𠮷): reportlab writes <20BB7>, which PDF readers reject, so a rare name
+    character would not copy, search or extract."""
+    cmap = ttfonts.makeToUnicodeCMap.__wrapped__(fontname, subset).split("\n")
+    first = cmap.index(f"{len(subset)} beginbfchar") + 1
+    cmap[first : first + len(subset)] = [
+        f"<{i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(subset)
+    ]
+    return "\n".join(cmap)
+
+
+if not hasattr(ttfonts.makeToUnicodeCMap, "__wrapped__"):
+    _to_unicode_cmap.__wrapped__ = ttfonts.makeToUnicodeCMap  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
 # characters every usable CJK face must have
 _PROBE = "中华人民共和国调解协议书"
 
@@ -106,7 +144,7 @@ class FaceInfo:
     path: str
     index: int
     families: tuple[str, ...]
-    source: str = "system"  # system | bundled
+    source: str = "system"  # system | bundled | ext (a bundled CJK-extension fallback)
 
     @property
     def family(self) -> str:
@@ -304,6 +342,16 @@ def bundled_face() -> FaceInfo:
     return FaceInfo(str(path), 0, (BUNDLED_FAMILY, "文泉驿微米黑"), source="bundled")
 
 
+def ext_faces() -> list[FaceInfo]:
+    """The bundled CJK-extension fallback faces (those present on disk), in chain order."""
+    folder = resources_dir() / "fonts" / EXT_DIR
+    return [
+        FaceInfo(str(folder / name), 0, (family,), source="ext")
+        for name, family in EXT_FILES
+        if (folder / name).is_file()
+    ]
+
+
 def choose(faces: Iterable[FaceInfo], role: str) -> list[FaceInfo]:
     """Candidate faces for ``role``, best first (the bundled face is not included)."""
     by_class: dict[str, list[FaceInfo]] = {}
@@ -333,6 +381,7 @@ class FontSet:
 
     candidates: dict[str, list[FaceInfo]]
     bundled: FaceInfo
+    extensions: list[FaceInfo] = field(default_factory=list)
     _roles: dict[str, _Loaded] = field(default_factory=dict)
     _by_face: dict[tuple[str, int], _Loaded] = field(default_factory=dict)
     _chain: list[_Loaded] | None = None
@@ -351,7 +400,7 @@ class FontSet:
         except Exception:  # CFF outlines, broken files, unreadable collections
             return None
         glyphs = frozenset(font.face.charToGlyph)
-        if not all(ord(c) in glyphs for c in _PROBE):
+        if face.source != "ext" and not all(ord(c) in glyphs for c in _PROBE):
             return None
         pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
@@ -385,7 +434,7 @@ class FontSet:
         faces = [self.bundled]
         for role in ROLES:
             faces.extend(self.candidates.get(role, []))
-        return faces
+        return faces + list(self.extensions)
 
     def _extend_chain(self) -> bool:
         """Load the next fallback face into the chain; False when there is none left."""
@@ -416,8 +465,8 @@ class FontSet:
         return self._chain
 
     def chain(self) -> list[_Loaded]:
-        """Glyph fallback order: the role fonts, the bundled font, then the other system
-        faces (all of them loaded; :meth:`font_for_char` loads them one at a time)."""
+        """Glyph fallback order: the role fonts, the bundled font, the other system faces,
+        then the bundled CJK-extension faces (all of them loaded; :meth:`font_for_char` loads them one at a time)."""
         with self._lock:
             self._start_chain()
             while self._extend_chain():
@@ -535,7 +584,7 @@ def resolve(mode: str | None = None) -> FontSet:
     """Discover fonts and build a :class:`FontSet` (``mode``: "system" or "bundled")."""
     mode = (mode or os.environ.get("ZONGZHI_PRINT_FONTS") or "system").strip().lower()
     faces = [] if mode == "bundled" else system_faces()
-    return FontSet({role: choose(faces, role) for role in ROLES}, bundled_face())
+    return FontSet({role: choose(faces, role) for role in ROLES}, bundled_face(), ext_faces())
 
 
 def get_fonts() -> FontSet:

@@ -1,6 +1,16 @@
 """Layout helpers shared by every form: the GB/T 9704 page, styles, titles, numbered headers,
 labelled fields, CJK-wrapped paragraphs, grid tables, signature/fingerprint/seal blocks, ruled
-lines for handwriting, cut lines, page numbers "— N —", and the PDF builder.
+lines for handwriting, cut lines, page numbers 第N页 共M页, and the PDF builder.
+
+Pagination rules are kept here, for every form, not by each form (see :func:`build_pdf`):
+
+- a closing block — signature lines, a seal block, a cut line with its tear-off slip — never
+  stands alone on a page: it takes the last lines of the text before it along (at least the
+  last two lines of its *anchor*, by default the flowable just before it; the agreement
+  anchors on its last term), and the page it leaves is filled to the bottom;
+- in ruled forms a row that holds signatures is never split from the row above it;
+- every page says 第N页 共M页 (two passes: the total is known when the pages are written);
+  a multi-page agreement can carry a 骑缝 line at the right edge for the committee's seal.
 
 Every piece of text goes through :meth:`FontSet.markup`, so characters the role's font lacks
 are drawn with a fallback face instead of a box.
@@ -34,6 +44,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import _ContainerSpace, _listWrapOn
+from reportlab.rl_config import _FUZZ
 
 from . import cjkwrap
 from .fonts import FontSet, get_fonts
@@ -170,6 +182,36 @@ def look() -> Look:
     return hit
 
 
+# --- closing blocks and anchors (pagination marks) ----------------------------------------------
+
+_CLOSING = "_zz_closing"
+_ANCHOR = "_zz_anchor"
+
+
+def closing(f: Any) -> Any:
+    """Mark ``f`` as part of a closing block (signatures, seal, cut line and slip): it never
+    stands alone on a page (see :class:`Tail`). Returns ``f``."""
+    setattr(f, _CLOSING, True)
+    return f
+
+
+def anchor(f: Any) -> Any:
+    """Mark ``f`` as the text a closing block must share its page with (at least its last two
+    lines), e.g. the agreement's last term. Returns ``f``."""
+    setattr(f, _ANCHOR, True)
+    return f
+
+
+def is_closing(value: Any) -> bool:
+    if getattr(value, _CLOSING, False):
+        return True
+    if isinstance(value, KeepTogether):
+        return any(is_closing(x) for x in value._content)
+    if isinstance(value, (list, tuple)):
+        return any(is_closing(x) for x in value)
+    return False
+
+
 # --- building blocks ----------------------------------------------------------------------------
 
 
@@ -282,7 +324,7 @@ def grid(
     return table
 
 
-def chunks(text: str, limit: int = 260) -> list[str]:
+def chunks(text: str, limit: int = 120) -> list[str]:
     """Split text into paragraphs and long paragraphs at sentence ends (≤ ``limit`` chars each),
     so a long statement inside a ruled form can continue onto the next page between rows."""
     out: list[str] = []
@@ -317,6 +359,7 @@ class FormGrid:
         self.spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
         self.continued: set[int] = set()  # rows that continue the row above (no rule between)
         self.top_rows: set[int] = set()  # rows aligned to the top
+        self.closing_rows: set[int] = set()  # rows holding signatures: kept with the row above
 
     def _cell(self, value: Any, label: bool) -> Any:
         if isinstance(value, str):
@@ -335,6 +378,8 @@ class FormGrid:
         ranges merged in this row (the cells they cover must be given as "")."""
         values = list(cells) + [""] * (self.n - len(cells))
         r = len(self.rows)
+        if any(is_closing(v) for v in values):
+            self.closing_rows.add(r)
         self.rows.append([self._cell(v, i in labels) for i, v in enumerate(values)])
         self.heights.append(height)
         for a, b in spans:
@@ -427,6 +472,9 @@ class FormGrid:
             commands.append(("TOPPADDING", (0, r), (-1, r), 0))
         for start, end in self.spans:
             commands.append(("SPAN", start, end))
+        for r in sorted(self.closing_rows):
+            # signatures never start a page: the row above comes along
+            commands.append(("NOSPLIT", (0, max(r - 1, 0)), (-1, r)))
         t.setStyle(cjk_table_style(commands))
         return t
 
@@ -461,8 +509,10 @@ class RuledLines(Flowable):  # type: ignore[misc]  # reportlab ships no type hin
 class CutLine(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
     """A dashed cut line across the page with a label in the middle (receipt stubs).
 
-    At the top of a page (the stub did not fit below the form) there is nothing to cut off,
-    so it takes no room and draws nothing."""
+    At the top of a page there is nothing to cut off, so it takes no room and draws nothing;
+    it is a closing block, so the pagination keeps text of the form above it."""
+
+    _zz_closing = True
 
     def __init__(
         self, label: str = "裁　剪　线", space: float = 8 * mm, page: PageSpec | None = None
@@ -517,38 +567,77 @@ def signature_rows(
     *,
     fingerprint: bool = True,
     width: float | None = None,
-    row_height: float = 19 * mm,
+    row_height: float | None = None,
 ) -> Table:
     """One row per signer: “申请人：张三” | （签名）____ | 指印 [box].
 
     ``people``: (role label, printed name[, fingerprint box]); the name may be empty for a
-    signer who writes it (人民调解员, 记录人).
+    signer who writes it (人民调解员, 记录人): two of those share a row. Rows are 17 mm (room
+    for a signature and a fingerprint box), 14 mm when more than three people press a
+    fingerprint, so a five-party agreement's signatures stay on the page of its last term.
     """
     lx = look()
     total = width or PORTRAIT.width
     widths = [total * 0.34, total * 0.16, total * 0.30, total * 0.20]
+    entries = [(e[0], e[1], e[2] if len(e) > 2 else fingerprint) for e in people]
+    signers = [e for e in entries if e[1] or e[2]]
+    officials = [e for e in entries if not e[1] and not e[2]]
+    boxes = sum(1 for e in signers if e[2])
+    tall = row_height or (17 * mm if boxes <= 3 else 14 * mm)
     data: list[list[Any]] = []
-    for entry in people:
-        role, name = entry[0], entry[1]
-        box = entry[2] if len(entry) > 2 else fingerprint
+    heights: list[float] = []
+    for role, name, box in signers:
         data.append(
             [
                 lx.rich([("heading", f"{role}："), ("body", name)], "label"),
                 lx.p("（签名）", "label"),
                 "",
-                FingerprintBox(lx.fonts) if box else "",
+                FingerprintBox(lx.fonts, side=min(16 * mm, tall - 2 * mm)) if box else "",
             ]
         )
-    table = Table(data, colWidths=widths, rowHeights=[row_height] * len(data), hAlign="LEFT")
+        heights.append(tall)
+    spans: list[tuple[Any, ...]] = []
+    for i in range(0, len(officials), 2):
+        pair = officials[i : i + 2]
+        cells: list[Any] = []
+        cell_widths: list[float] = []
+        half = total / len(pair) if len(pair) > 1 else total * 0.64
+        for role, _name, _box in pair:
+            label_w = runs_width(f"{role}：", "heading", BODY_SIZE) + 2
+            sign_w = runs_width("（签名）", "body", BODY_SIZE) + 2
+            cells += [lx.rich([("heading", f"{role}：")], "label"), lx.p("（签名）", "label"), ""]
+            cell_widths += [label_w, sign_w, max(half - label_w - sign_w - 6, 20 * mm)]
+        inner = Table([cells], colWidths=cell_widths, rowHeights=[12 * mm], hAlign="LEFT")
+        inner.setStyle(
+            cjk_table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    *[
+                        ("LINEBELOW", (c, 0), (c, 0), 0.6, colors.black)
+                        for c in (2, 5)[: len(pair)]
+                    ],
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        spans.append(("SPAN", (0, len(data)), (-1, len(data))))
+        data.append([inner, "", "", ""])
+        heights.append(12 * mm)
+    table = Table(data, colWidths=widths, rowHeights=heights, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-        ("LINEBELOW", (2, 0), (2, -1), 0.6, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        *spans,
     ]
+    if signers:
+        commands.append(("LINEBELOW", (2, 0), (2, len(signers) - 1), 0.6, colors.black))
     table.setStyle(cjk_table_style(commands))
-    return table
+    return closing(table)
 
 
 class FingerprintBox(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
@@ -593,7 +682,7 @@ def sign_line(label: str, *, width: float = 40 * mm) -> Table:
             ]
         )
     )
-    return t
+    return closing(t)
 
 
 def seal_block(
@@ -602,9 +691,9 @@ def seal_block(
     """The issuing body and date at the right, with room for the round seal over them."""
     lx = look()
     return [
-        SealSpace(space_mm * mm),
-        lx.p(f"{org}{note}", "body_right"),
-        lx.p(day_text, "body_right", rightIndent=2 * BODY_SIZE),
+        closing(SealSpace(space_mm * mm)),
+        closing(lx.p(f"{org}{note}", "body_right")),
+        closing(lx.p(day_text, "body_right", rightIndent=2 * BODY_SIZE)),
     ]
 
 
@@ -659,6 +748,182 @@ def draw_text(
         x += stringWidth(run, name, size)
 
 
+# --- pagination: closing blocks take text along ------------------------------------------------
+
+CARRY_LINES = 2  # lines of the anchor that go along with a closing block
+MAX_BLANK = 0.25  # a page before the last is never blanker than this
+_GAP_STRETCH = 1.5  # at most this many body lines of extra space between two blocks
+
+
+def _flat(flows: Sequence[Flowable]) -> list[Flowable]:
+    """``flows`` with kept-together groups opened (their wrap asks for a split, not a size)."""
+    out: list[Flowable] = []
+    for f in flows:
+        if isinstance(f, (KeepTogether, Tail)):
+            out += _flat(f._content)
+        else:
+            out.append(f)
+    return out
+
+
+def _height(flows: Sequence[Flowable], width: float, canv: Any) -> float:
+    return float(_listWrapOn(_flat(flows), width, canv)[1]) if flows else 0.0
+
+
+def _keeps_with_next(f: Flowable) -> bool:
+    try:
+        return bool(f.getKeepWithNext())
+    except AttributeError:
+        return False
+
+
+def _fill(
+    flows: Sequence[Flowable], width: float, room: float, canv: Any
+) -> tuple[list[Flowable], list[Flowable]]:
+    """Split ``flows`` into what fills ``room`` and the rest (splitting one flowable where
+    it allows it: a paragraph between lines, a table between rows)."""
+    head: list[Flowable] = []
+    items = list(flows)
+    while items:
+        f = items[0]
+        if _height([*head, f], width, canv) <= room + _FUZZ:
+            head.append(items.pop(0))
+            continue
+        left = room - _height(head, width, canv) - (f.getSpaceBefore() if head else 0)
+        parts = f.splitOn(canv, width, left) if left > 0 else []
+        if len(parts) >= 2:
+            head.append(parts[0])
+            items = [*parts[1:], *items[1:]]
+        break
+    while head and _keeps_with_next(head[-1]):
+        items.insert(0, head.pop())
+    return head, items
+
+
+def _last_lines(f: Flowable, width: float, canv: Any, n: int = CARRY_LINES) -> tuple[Any, Any]:
+    """(all but the last ``n`` lines of ``f``, its last lines) — (None, f) when it cannot be
+    split (a short paragraph, a picture)."""
+    _w, h = f.wrapOn(canv, width, 0xFFFFFF)
+    if isinstance(f, Paragraph):
+        leading = float(f.style.leading)
+        lines = len(getattr(f.blPara, "lines", []))
+        if lines <= n:
+            return None, f
+        parts = f.splitOn(canv, width, h - n * leading + _FUZZ)
+    elif isinstance(f, Table):
+        parts = f.splitOn(canv, width, h - 1)
+    else:
+        return None, f
+    if len(parts) != 2:
+        return None, f
+    return parts[0], parts[1]
+
+
+def _stretch(flows: list[Flowable], extra: float, line: float) -> list[Flowable]:
+    """Spread ``extra`` points between the blocks of a page that must end early, so it ends
+    at the foot of the type block (at most ``_GAP_STRETCH`` lines per gap)."""
+    gaps = len(flows) - 1
+    if gaps <= 0 or extra <= 0:
+        return flows
+    each = min(extra / gaps, line * _GAP_STRETCH)
+    out: list[Flowable] = []
+    for i, f in enumerate(flows):
+        out.append(f)
+        if i < gaps:
+            out.append(Spacer(1, each))
+    return out
+
+
+class Tail(_ContainerSpace, Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """``body``, then ``carry`` (its first flowable is the anchor), then a closing ``tail``.
+
+    The closing block never starts a page: if it does not fit where it falls, the last lines
+    of the anchor and everything after it move to the next page with it, and the page left
+    behind is filled from ``body`` (its blocks spread to the foot when it still falls short).
+    """
+
+    def __init__(
+        self, body: Sequence[Flowable], carry: Sequence[Flowable], tail: Sequence[Flowable]
+    ):
+        self.body, self.carry, self.tail = list(body), list(carry), list(tail)
+        self._content = [*self.body, *self.carry, *self.tail]
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, 0xFFFFFF  # always split: the frame lays out the parts
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        canv = self.canv
+        frame = getattr(self, "_frame", None)
+        full = float(frame._height) if frame is not None else ah
+        at_top = bool(getattr(frame, "_atTop", False))
+        everything = [*self.body, *self.carry, *self.tail]
+        if _height(everything, aw, canv) <= ah + _FUZZ:
+            return everything
+        first, *rest_carry = self.carry
+        keep, move = _last_lines(first, aw, canv)
+        if _height([move, *rest_carry, *self.tail], aw, canv) > full + _FUZZ:
+            keep, move = _last_lines(first, aw, canv, 1)  # one line of it, if two do not fit
+        before = [*self.body, *([keep] if keep is not None else [])]
+        here, rest = _fill(before, aw, ah, canv)
+        if rest:  # the text before the closing block fills this page
+            if not here:
+                return [] if not at_top else everything
+            return [*here, Tail(rest, [move, *rest_carry], self.tail)]
+        # all of it fits here but the closing block does not: the anchor's last lines go
+        # with the closing block to the next page
+        group = [move, *rest_carry, *self.tail]
+        if _height(group, aw, canv) > full + _FUZZ:
+            return everything  # cannot be kept on one page: let it flow
+        while here and _keeps_with_next(here[-1]):
+            group.insert(0, here.pop())
+        if not here:
+            return [] if not at_top else everything
+        used = _height(here, aw, canv)
+        if ah - used > MAX_BLANK * full * 0.8:
+            here = _stretch(here, ah - used - 1, LINE)
+        return [*here, PageBreak(), *group]
+
+
+def arrange(story: Sequence[Flowable]) -> list[Flowable]:
+    """The story with its closing block (from the first :func:`closing` flowable of its
+    trailing run to the end) wrapped in a :class:`Tail` that keeps it with the text before.
+
+    A kept-together group in the trailing run is opened: its text before the first closing
+    flowable is ordinary text that may stay behind (the 以上内容已告知 line goes with the
+    signatures; the paragraph before it need not)."""
+    items = list(story)
+    t, i, found = len(items), len(items) - 1, False
+    while i >= 0:
+        f = items[i]
+        if is_closing(f):
+            found, t = True, i
+        elif not isinstance(f, Spacer):
+            break
+        i -= 1
+    if not found:
+        return items
+    trailing: list[Flowable] = []
+    for f in items[t:]:
+        trailing += list(f._content) if isinstance(f, KeepTogether) else [f]
+    c = next(k for k, f in enumerate(trailing) if is_closing(f))
+    items = [*items[:t], *trailing[:c]]
+    tail = trailing[c:]
+    t = len(items)
+    b = 0
+    for k in range(t):
+        if isinstance(items[k], (PageBreak, CondPageBreak)):
+            b = k + 1
+    a = next((k for k in range(t - 1, b - 1, -1) if getattr(items[k], _ANCHOR, False)), None)
+    if a is None:
+        a = t - 1
+        while a >= b and isinstance(items[a], Spacer):
+            a -= 1
+    if a < b:
+        return [*items, *tail]
+    return [*items[:b], Tail(items[b:a], items[a:t], tail)]
+
+
 # --- the document ---------------------------------------------------------------------------------
 
 
@@ -709,24 +974,61 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no type hi
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPage=self._decorate)])
 
     def _decorate(self, c: Canvas, doc: BaseDocTemplate) -> None:
-        page = self.page_spec
-        n = c.getPageNumber()
-        text = f"— {n} —"
-        size = PAGE_NO_SIZE
-        y = page.bottom - 7 * mm - size * 0.8
-        if page.numbers == "none":
-            return
-        if page.numbers == "official":
-            # odd pages right, even pages left, one character in from the type block's edge
-            if n % 2:
-                draw_text(c, page.size[0] - page.right - size, y, text, "body", size, "right")
-            else:
-                draw_text(c, page.left + size, y, text, "body", size, "left")
-        else:
-            y = max(page.bottom - 5 * mm - size * 0.8, 4 * mm)
-            draw_text(c, page.size[0] / 2, y, text, "body", 12, "center")
-        if self.footer:
-            draw_text(c, page.left, y, self.footer, "song", 9, "left")
+        return  # page numbers are drawn when the total is known (_NumberedCanvas)
+
+
+FOOTER_GAP = 6 * mm  # from the foot of the type block to the top of the page number
+SEAM_LABEL = "骑缝章"
+
+
+def _numbered_canvas(page: PageSpec, footer: str, seam: bool) -> type[Canvas]:
+    """A canvas that holds its pages until the end, then writes 第N页 共M页 on each (and,
+    with ``seam``, the 骑缝 mark at the right edge when there is more than one page)."""
+
+    class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._draw_number(total)
+                if seam and total > 1:
+                    self._draw_seam()
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _draw_number(self, total: int) -> None:
+            n = self._pageNumber
+            size = 10.5
+            y = page.bottom - FOOTER_GAP - size * 0.9
+            draw_text(self, page.size[0] / 2, y, f"第{n}页　共{total}页", "song", size, "center")
+            if footer:
+                draw_text(self, page.left, y, footer, "song", 9, "left")
+
+        def _draw_seam(self) -> None:
+            """A dashed line 8 mm from the right edge, over the middle third of the page, with
+            骑缝章 beside it: where the committee stamps across the fanned-out pages."""
+            x = page.size[0] - 8 * mm
+            mid = page.size[1] / 2
+            half = 30 * mm
+            self.saveState()
+            self.setDash(3, 3)
+            self.setLineWidth(0.4)
+            self.setStrokeColor(colors.grey)
+            self.line(x, mid - half, x, mid + half)
+            self.restoreState()
+            size = 7.5
+            for i, ch in enumerate(SEAM_LABEL):
+                draw_text(self, x + 2.2 * mm, mid + size * (1 - i) * 1.2, ch, "song", size)
+
+    return _NumberedCanvas
 
 
 def build_pdf(
@@ -735,12 +1037,16 @@ def build_pdf(
     *,
     page: PageSpec = PORTRAIT,
     footer: str = "",
+    seam: bool = False,
 ) -> bytes:
-    """Lay out ``story`` and return the PDF bytes (deterministic: reportlab invariant mode)."""
+    """Lay out ``story`` and return the PDF bytes (deterministic: reportlab invariant mode).
+
+    The pagination rules hold for every form (:func:`arrange`): its closing block keeps text
+    along; each page says 第N页 共M页; ``seam`` adds the 骑缝 mark on multi-page output."""
     buf = io.BytesIO()
     with _BUILD_LOCK:  # reportlab's TrueType font objects keep per-document state
         doc = _Doc(buf, page, info, footer)
-        doc.build(list(story))
+        doc.build(arrange(story), canvasmaker=_numbered_canvas(page, footer, seam))
     return buf.getvalue()
 
 

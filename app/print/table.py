@@ -157,7 +157,8 @@ def render_table(
         data.append([para(empty_text, center, "song")] + [""] * (len(cols) - 1))
         commands.append(("SPAN", (0, 1), (-1, 1)))
     table_cls = LongTable if len(data) > 150 else Table
-    table = table_cls(data, colWidths=widths, repeatRows=1, hAlign="CENTER")
+    # a cell taller than a page (a long summary) continues on the next page
+    table = table_cls(data, colWidths=widths, repeatRows=1, hAlign="CENTER", splitInRow=1)
     table.setStyle(cjk_table_style(commands))
     story: list[Any] = [lx.p(title, "ledger_title")]
     if subtitle:

@@ -19,6 +19,7 @@ from app.rules.dates import (
 )
 from app.rules.errors import ConflictError, NotFoundError, Problems, ValidationError, WorkflowError
 from app.rules.numbering import format_mediation_no
+from app.rules.printable import check_printable
 from app.rules.text import clean, clean_multiline, to_halfwidth
 from app.rules.workflow import DISPUTE
 
@@ -188,6 +189,17 @@ def _validate(ctx: Ctx, data: DisputeInput) -> _CleanDispute:
     except ValueError:
         problems.add("involved_count", "涉及人数", f"“{data.involved_count}”不是整数", "请填写人数")
         involved = len(parties)
+    for fld, label, value in (
+        ("title", "纠纷名称", data.title),
+        ("place", "发生地点", data.place),
+        ("summary", "纠纷简要情况", data.summary),
+        ("requests", "当事人请求", data.requests),
+        *(
+            (f"parties[{i}].agent_name", f"当事人{i + 1}的代理人", pi.agent_name)
+            for i, pi in enumerate(data.parties)
+        ),
+    ):
+        check_printable(problems, fld, label, value)
     problems.raise_if_any()
     title = clean(data.title)
     if not title:
@@ -503,6 +515,18 @@ def advance_dispute(
             )
         except ValidationError as e:
             problems.extend(e)
+    for fld, label, value in (
+        ("note", "说明", a.note),
+        ("mediator", "调解员", a.mediator),
+        ("co_mediators", "共同调解员", a.co_mediators),
+        ("facts", "纠纷事实", a.facts),
+        ("responsibilities", "责任认定", a.responsibilities),
+        ("terms", "协议内容", a.terms),
+        ("performance_manner", "履行方式", a.performance_manner),
+        ("performance_place", "履行地点", a.performance_place),
+        ("unit", "移送单位", a.unit),
+    ):
+        check_printable(problems, fld, label, value)
     problems.raise_if_any()
 
     with ctx.write():
@@ -609,6 +633,16 @@ def record_session(ctx: Ctx, dispute_id: str, data: SessionInput) -> MediationSe
         problems.add("content", "记录内容", "不能为空", "请记录调查或调解的经过")
     if data.kind == "mediation" and not clean(data.mediators) and not d.mediator_name:
         problems.add("mediators", "调解员", "不能为空", "请填写主持调解的调解员")
+    for fld, label, value in (
+        ("place", "地点", data.place),
+        ("mediators", "调解员", data.mediators),
+        ("recorder", "记录人", data.recorder),
+        ("participants", "参加人", data.participants),
+        ("parties_present", "到场当事人", data.parties_present),
+        ("content", "记录内容", data.content),
+        ("result", "结果", data.result),
+    ):
+        check_printable(problems, fld, label, value)
     problems.raise_if_any()
     with ctx.write() as s:
         if data.kind == "mediation" and d.status in ("registered", "triaged"):

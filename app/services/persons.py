@@ -14,6 +14,7 @@ from app.rules.errors import Problems, ValidationError
 from app.rules.idcard import validate_id_number
 from app.rules.phone import validate_phone
 from app.rules.pinyin import name_keys
+from app.rules.printable import check_printable
 from app.rules.text import clean
 
 from .codes import CodeBook
@@ -113,6 +114,13 @@ def validate_person(
     address = clean(data.address)
     if require_contact and name and not phone and not address:
         add("phone", "联系电话", "和住址至少填写一项", "以便答复和回访")
+    for fld, label, value in (
+        ("name", "姓名", name),
+        ("address", "住址", address),
+        ("occupation", "职业", data.occupation),
+        ("employer", "工作单位", data.employer),
+    ):
+        check_printable(problems, f"{field_prefix}.{fld}", f"{label_prefix}{label}", value)
     problems.raise_if_any()
     return CleanPerson(
         name=name,

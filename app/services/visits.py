@@ -25,6 +25,7 @@ from app.rules.flags import (
     representatives_warning,
 )
 from app.rules.hierarchy import is_ancestor
+from app.rules.printable import check_printable
 from app.rules.text import clean, clean_multiline
 from app.rules.workflow import VISIT
 
@@ -187,6 +188,15 @@ def _validate(ctx: Ctx, data: VisitInput) -> _CleanVisit:
                 "只适用于检举控告类或保密信访件",
                 "请先将事项类型设为检举控告类或勾选“保密”",
             )
+    for fld, label, value in (
+        ("subject", "事由", data.subject),
+        ("request", "诉求", data.request),
+        ("facts", "事实和理由", data.facts),
+        ("place", "发生地点", data.place),
+        ("involved_unit", "涉及单位", data.involved_unit),
+        ("accused_unit", "被反映单位", data.accused_unit),
+    ):
+        check_printable(problems, fld, label, value)
     problems.raise_if_any()
     warnings: list[str] = []
     rep_warning = representatives_warning(len(data.representatives))

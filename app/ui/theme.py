@@ -21,6 +21,9 @@ UI_FAMILIES = [
     "WenQuanYi Micro Hei",
     "AR PL UMing CN",
 ]
+# the bundled CJK-extension faces (resources/fonts/ext): the last fallbacks, so a name with
+# 𠮷 (U+20BB7) or 㐀 (U+3400) shows as it prints, whatever the system fonts lack
+EXT_FAMILIES = ["HanaMinA", "HanaMinB", "BabelStone Han"]
 
 ACCENT = "#1f5fa8"
 NAV_BG = "#1d3557"
@@ -171,7 +174,8 @@ QToolTip {{ background: #fffbe6; color: {TEXT}; border: 1px solid #e0c97a; }}
 
 def bundled_font_paths() -> list[Path]:
     folder = resources_dir() / "fonts"
-    return sorted([*folder.glob("*.ttf"), *folder.glob("*.ttc"), *folder.glob("*.otf")])
+    main = sorted([*folder.glob("*.ttf"), *folder.glob("*.ttc"), *folder.glob("*.otf")])
+    return main + sorted((folder / "ext").glob("*.ttf"))
 
 
 def load_fonts() -> list[str]:
@@ -195,6 +199,7 @@ def apply_theme(app: QApplication) -> None:
     load_fonts()
     available = set(QFontDatabase.families())
     families = [f for f in UI_FAMILIES if f in available] or UI_FAMILIES
+    families += [f for f in EXT_FAMILIES if f in available]
     font = QFont()
     font.setFamilies(families)
     font.setPointSize(10)

@@ -1,5 +1,5 @@
 """人民调解协议书: everything DESIGN §10 names, in order; one signature and fingerprint line
-per party; copies = parties + 1; long facts and terms wrap across pages with "— N —" page
+per party; copies = parties + 1; long facts and terms wrap across pages with 第N页 共M页 page
 numbers and Chinese line breaking; rare name characters print; ID numbers per role."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_agreement_carries_every_required_part_in_order(ctx: Ctx) -> None:
     )
     assert text.count("（签名）") == 2 + 2  # one per party, mediator, recorder
     assert text.count("（签名）指印") == 2  # a fingerprint box per party, not for mediator/recorder
-    assert "— 1 —".replace(" ", "") in text
+    assert "第1页共" in text
     assert_all_glyphs_present(pdf)
     render_png(pdf, "agreement-two-parties", dpi=60)
 
@@ -105,7 +105,7 @@ def test_long_facts_and_terms_wrap_across_pages_with_page_numbers(ctx: Ctx) -> N
     assert pages >= 3
     texts = page_texts(pdf)
     for n, text in enumerate(texts, 1):
-        assert f"—{n}—" in text, f"page {n} has no page number"
+        assert f"第{n}页共{pages}页" in text, f"page {n} has no page number"
     whole = "".join(texts)
     assert_in_order(whole, *[f"第{i}段" for i in range(1, 19)])
     assert_in_order(whole, *[f"{i}、李建国应于协议签订之日起{i}日内" for i in range(1, 16)])
@@ -114,7 +114,7 @@ def test_long_facts_and_terms_wrap_across_pages_with_page_numbers(ctx: Ctx) -> N
     )
     # Chinese line breaking: no line starts with closing punctuation or ends with an opening one
     for line in lines(pdf):
-        if re.fullmatch(r"— \d+ —", line):
+        if re.fullmatch(r"第\d+页\s*共\d+页", line):
             continue
         assert line[0] not in CANNOT_START, line
         assert line[-1] not in CANNOT_END, line

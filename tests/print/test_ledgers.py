@@ -58,7 +58,7 @@ def test_render_table_for_registers() -> None:
     assert len(pages) >= 3
     for n, text in enumerate(pages, 1):
         assert "序号姓名角色身份证号" in text, f"header not repeated on page {n}"
-        assert f"—{n}—" in text
+        assert f"第{n}页共{len(pages)}页" in text
     assert_in_order("".join(pages), *[f"联防队员{i}" for i in (1, 50, 120)], "制表人：", "审核人：")
     portrait = render_table("工作记录簿", "", ["日期", "内容"], [], landscape=False)
     assert not landscape(portrait)

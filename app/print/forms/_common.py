@@ -97,7 +97,7 @@ def sign_cell(
     from reportlab.lib import colors
     from reportlab.platypus import Table
 
-    from ..layout import cjk_table_style, runs_width
+    from ..layout import cjk_table_style, closing, runs_width
 
     lx = look()
     total = (width or FORM.width) - 8
@@ -137,7 +137,7 @@ def sign_cell(
     if cells:
         t = Table(cells, colWidths=widths, rowHeights=[9 * mm] * len(cells), hAlign="LEFT")
         t.setStyle(cjk_table_style(commands))
-        parts.append(t)
+        parts.append(closing(t))
     if day_text:
         parts.append(lx.p(day_text, "cell", alignment=2, spaceBefore=6))
     return parts

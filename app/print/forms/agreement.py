@@ -25,6 +25,7 @@ from app.services.context import Ctx
 from .. import data
 from ..layout import (
     DocInfo,
+    anchor,
     build_pdf,
     chinese_number,
     doc_number,
@@ -89,7 +90,10 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         story.extend(paragraphs(d.responsibilities))
 
     story.append(heading("经调解，各方当事人自愿达成如下协议："))
-    story.extend(lx.p(item, "body") for item in numbered_items(d.agreement_terms))
+    terms = [lx.p(item, "body") for item in numbered_items(d.agreement_terms)]
+    if terms:
+        anchor(terms[-1])  # the signatures always share a page with the last term
+    story.extend(terms)
 
     story.append(heading("履行协议的方式、地点、期限："))
     story.append(field_line("履行方式", d.performance_manner or "按上述协议条款履行", style="body"))
@@ -122,7 +126,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     sign_block = [
         *closing,
         signature_rows(signers),
-        *seal_block(st.committee_name, effective),
+        *seal_block(st.committee_name, effective, space_mm=6),
     ]
     story.append(keep(sign_block))
     info = DocInfo(
@@ -131,7 +135,8 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         subject=d.title,
         keywords=d.case_code,
     )
-    return build_pdf(story, info)
+    # 骑缝 mark on by default: a committee stamps a multi-page agreement across its pages
+    return build_pdf(story, info, seam=bool(options.get("seam", True)))
 
 
 SPEC = FormSpec(
