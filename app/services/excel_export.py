@@ -393,15 +393,57 @@ BUILTIN_EXPORTS: dict[str, LedgerExport] = {
 }
 
 
+# --- registers (十个一): their printed columns, from the register service ----------------------
+
+_COL_KINDS = {"date": "date", "id_number": "id", "long_text": "long", "number": "int"}
+
+
+def register_export(ctx: Ctx, key: str) -> LedgerExport | None:
+    from . import registers as svc
+
+    try:
+        info = svc.get_type(ctx, key)
+    except AppError:
+        return None
+    fields = {f.key: f for f in info.active_fields}
+    cols = [c for c in info.print_columns() if c.key in fields]
+
+    def fetch(c: Ctx, lo: date | None, hi: date | None) -> list[tuple[date, list[Any]]]:
+        page = svc.list_records(c, info.id, svc.RecordFilter(start=lo, end=hi, ascending=True))
+        out: list[tuple[date, list[Any]]] = []
+        for n, r in enumerate(page.rows, start=1):
+            values: list[Any] = [n]
+            for col in cols:
+                f = fields[col.key]
+                stored = r.values.get(col.key)
+                if f.type == "date" and stored:
+                    values.append(date.fromisoformat(str(stored)))
+                else:
+                    values.append(r.display.get(col.key, ""))
+            out.append((r.record_date or date.min, values))
+        return out
+
+    columns: Sequence[Col] = (
+        Col("序号", "int", 6),
+        *(
+            Col(
+                c.label,
+                _COL_KINDS.get(fields[c.key].type, "text"),
+                44 if fields[c.key].type == "long_text" else 28,
+            )
+            for c in cols
+        ),
+    )
+    return LedgerExport(info.key, info.name, tuple(columns), fetch, dated=info.period != "none")
+
+
 def _exporter(ctx: Ctx, ledger: str) -> LedgerExport:
     from .excel_import import importer_for
 
     key = importer_for(ctx, ledger).key  # accepts the same keys and aliases as import
     if key in BUILTIN_EXPORTS:
         return BUILTIN_EXPORTS[key]
-    from . import excel_registers
-
-    found = excel_registers.register_export(ctx, key)
+    found = register_export(ctx, key)
     if found is None:  # pragma: no cover - importer_for already refused unknown keys
         raise ValidationError.single("ledger", "台账", f"“{ledger}”不能导出", "")
     return found

@@ -1,17 +1,19 @@
-"""Excel import and export for the registers (台账, 十个一) — through the register service.
+"""Excel import for the registers (台账, 十个一) — through the register service, on the same
+engine as the dispute and visit ledgers (:mod:`.excel_engine`, layouts by :mod:`.excel_layout`).
 
 A register type's fields become importable columns: the header synonyms are the field's label
 (plus the usual words for phones, ID numbers, names and dates); legacy cells are first made
 exact with :mod:`app.rules.legacy` (dates in every form, ID numbers stored as numbers refused,
 names split), then the register service validates them by field type and writes the record.
 Only plain registers take imported rows; the two registers generated from the dispute and
-visit ledgers are imported through those ledgers, and all of them can be exported.
+visit ledgers are imported through those ledgers (:func:`source_ledger`). Exporting a register
+is :mod:`.excel_export`'s job (one writer).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,8 +24,8 @@ from app.rules.errors import AppError
 from app.rules.text import mask_id_number
 
 from .context import Ctx
-from .excel_export import Col, LedgerExport
-from .excel_import import LedgerImporter, RowContext, RowPlan, Written, cell_text
+from .excel_engine import LedgerImporter, RowContext, RowPlan, Written
+from .excel_layout import cell_text
 
 _IMPORTABLE = {"text", "long_text", "date", "datetime", "date_range", "month", "number"}
 _IMPORTABLE |= {"person", "phone", "id_number", "choice", "boolean"}
@@ -71,14 +73,19 @@ def _lookup(ctx: Ctx, key: str) -> Any | None:
         return None
 
 
-def register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
+def source_ledger(ctx: Ctx, key: str) -> str | None:
+    """The ledger (disputes, visits) that imports a register generated from it, if any."""
     info = _lookup(ctx, key)
     if info is None:
         return None
-    if info.source in _SOURCE_LEDGERS:
-        from .excel_import import BUILTIN_LEDGERS
+    return _SOURCE_LEDGERS.get(str(info.source))
 
-        return BUILTIN_LEDGERS[_SOURCE_LEDGERS[info.source]]
+
+def register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
+    """The importer of a plain register (None for unknown keys and generated registers)."""
+    info = _lookup(ctx, key)
+    if info is None or info.source in _SOURCE_LEDGERS:
+        return None
     return RegisterImporter(info)
 
 
@@ -214,49 +221,10 @@ class RegisterImporter(LedgerImporter):
     def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
         return None
 
+    def record_alive(self, ctx: Ctx, record_id: str) -> bool:
+        return record_alive(ctx, record_id)
+
     def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
         saved = _service().add_record(ctx, self.info.id, plan.payload.raw)
         row = saved.record
         return Written(str(row.record_id), str(row.title)[:40], {}, list(saved.warnings))
-
-
-# --- export --------------------------------------------------------------------------------
-
-_COL_KINDS = {"date": "date", "id_number": "id", "long_text": "long", "number": "int"}
-
-
-def register_export(ctx: Ctx, key: str) -> LedgerExport | None:
-    info = _lookup(ctx, key)
-    if info is None:
-        return None
-    svc = _service()
-    fields = {f.key: f for f in info.active_fields}
-    cols = [c for c in info.print_columns() if c.key in fields]
-
-    def fetch(c: Ctx, lo: date | None, hi: date | None) -> list[tuple[date, list[Any]]]:
-        page = svc.list_records(c, info.id, svc.RecordFilter(start=lo, end=hi, ascending=True))
-        out: list[tuple[date, list[Any]]] = []
-        for n, r in enumerate(page.rows, start=1):
-            values: list[Any] = [n]
-            for col in cols:
-                f = fields[col.key]
-                stored = r.values.get(col.key)
-                if f.type == "date" and stored:
-                    values.append(date.fromisoformat(str(stored)))
-                else:
-                    values.append(r.display.get(col.key, ""))
-            out.append((r.record_date or date.min, values))
-        return out
-
-    columns: Sequence[Col] = (
-        Col("序号", "int", 6),
-        *(
-            Col(
-                c.label,
-                _COL_KINDS.get(fields[c.key].type, "text"),
-                44 if fields[c.key].type == "long_text" else 28,
-            )
-            for c in cols
-        ),
-    )
-    return LedgerExport(info.key, info.name, tuple(columns), fetch, dated=info.period != "none")
