@@ -1570,6 +1570,8 @@ def run_workbook_import(
     else:
         chosen = [n for n, why in fits if not why]
     if not chosen:
+        # the closest sheet says exactly what is missing (header row, which columns)
+        _require_header(imp, inspect_source(ctx, book, imp.key))
         reasons = "；".join(f"“{n}”{why}" for n, why in fits)
         raise ValidationError.single(
             "sheet",

@@ -435,3 +435,52 @@ def test_sheet_order_and_periods() -> None:
         "2024年3月",
         "汇总",
     ]
+
+
+def test_cli_reports_per_sheet(
+    capsys: pytest.CaptureFixture[str], village_db: Database, tmp_path: Path
+) -> None:
+    import json
+
+    from app.cli import main
+
+    path = _month_book(tmp_path / "2025年台账.xlsx")
+    report = tmp_path / "报告.xlsx"
+    code = main(
+        [
+            "--db",
+            str(village_db.path),
+            "excel",
+            "import",
+            str(path),
+            "--ledger",
+            "disputes",
+            "--report",
+            str(report),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "工作表“2月”（表头在第2行）：" in out
+    assert "工作表“2月”：2 行，已导入 1，已更新 1，已存在 0，有问题 0，跳过 0" in out
+    assert "工作表“统计”：未导入（" in out
+    assert "由“调处中”更新为“调解成功”" in out
+    import openpyxl
+
+    wb = openpyxl.load_workbook(report)
+    assert wb["已导入"].cell(2, 1).value == "工作表"  # several sheets: the sheet on every row
+    code = main(
+        [
+            "--db",
+            str(village_db.path),
+            "excel",
+            "import",
+            str(path),
+            "--ledger",
+            "disputes",
+            "--json",
+        ]
+    )
+    data = json.loads(capsys.readouterr()[0])
+    assert [s["sheet"] for s in data["sheets"]] == ["1月", "2月", "3月", "填表说明", "统计"]
+    assert data["counts"]["duplicate"] == 5 and data["sheets"][3]["skipped_reason"]
