@@ -1815,6 +1815,8 @@ def _plan_sheet(
             for k in ("mediator", "follow_up", "agreement", "note", "seq")
             if k in cells and not is_blank(cells[k]) and k in labels
         ]
+        if imp.record_type not in ("dispute", "visit"):
+            kept = []  # a register stores those fields themselves
         parsed.notes += kept + extras
         result = RowResult(excel_row, "new", display=parsed.display, rows=span)
         if parsed.fingerprint in seen:
