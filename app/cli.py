@@ -1089,6 +1089,10 @@ def _excel_import_text(data: dict[str, Any]) -> str:
         + "，".join(f"{m['column']}“{m['header']}”→{m['label']}" for m in data["mapping"]),
         f"{would} {c['valid']} 行，已存在 {c['duplicate']} 行，有问题 {c['invalid']} 行，跳过 {c['skipped']} 行",
     ]
+    if data.get("groups"):
+        lines.insert(2, "当事人分组：" + "；".join(data["groups"]))
+    if c.get("updated"):
+        lines[-1] += f"，{'可更新' if data['dry_run'] else '已更新'} {c['updated']} 行"
     if data["invalid"]:
         lines.append("有问题的行（未导入）：")
         for r in data["invalid"]:
@@ -1096,6 +1100,9 @@ def _excel_import_text(data: dict[str, Any]) -> str:
                 where = f"{p['column']}列“{p['header']}”" if p["column"] else "整行"
                 fix = f"（{p['fix']}）" if p["fix"] else ""
                 lines.append(f"  第{r['row']}行 {where}：{p['reason']}{fix}")
+    if data.get("updated"):
+        lines.append("已更新（后来的记载有新的结果）：" if not data["dry_run"] else "可更新：")
+        lines += [f"  第{r['row']}行：{r['case_code']} {r['reason']}" for r in data["updated"]]
     if data["duplicates"]:
         lines.append("已存在（不重复导入）：")
         lines += [f"  第{r['row']}行：{r['reason']}" for r in data["duplicates"]]
@@ -1159,6 +1166,8 @@ def cmd_excel(args: argparse.Namespace) -> int:
                 )
             ei.remember_value_text(ctx, args.ledger, fld, text, code)
         book = ei.read_source(args.file)
+        if not (args.sheet or overrides or args.header_row):
+            return _excel_import_workbook(ctx, args, book)
         mapping = None
         if overrides:
             ins = ei.inspect_source(
@@ -1186,6 +1195,41 @@ def cmd_excel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _excel_import_workbook(ctx: Any, args: argparse.Namespace, book: Any) -> int:
+    """Every sheet that looks like the ledger, month sheets in order, reported per sheet."""
+    from app.services import excel_export as ex
+    from app.services import excel_import as ei
+
+    wb = ei.run_workbook_import(ctx, args.file, args.ledger, dry_run=args.dry_run, book=book)
+    reports = wb.reports
+    data = wb.to_dict()
+    if len(reports) == 1:  # one ledger sheet: its details at the top, as for --sheet
+        data = {**reports[0].to_dict(), "sheets": data["sheets"], "counts": data["counts"]}
+    if args.report:
+        data["report"] = str(ex.write_import_report(reports, args.report))
+
+    def text(d: dict[str, Any]) -> str:
+        if len(reports) == 1:
+            out = _excel_import_text(d)
+        else:
+            head = "试导入（未写入台账）" if wb.dry_run else "导入完成"
+            parts = [f"{head}：{wb.ledger_title}，文件“{wb.file}”，{len(reports)} 个工作表"]
+            for rep in reports:
+                sheet_text = _excel_import_text(rep.to_dict()).splitlines()[1:]
+                parts.append(f"工作表“{rep.sheet}”（表头在第{rep.header_row}行）：")
+                parts += ["  " + line for line in sheet_text]
+            if d.get("report"):
+                parts.append(f"校验报告已保存：{d['report']}")
+            out = "\n".join(parts)
+        return out + "\n按工作表：\n" + "\n".join("  " + x for x in wb.summary_lines())
+
+    _emit(data, args.json, text)
+    invalid = sum(len(r.invalid) for r in reports)
+    if invalid and not args.json:
+        sys.stderr.write(f"提示：有 {invalid} 行有问题未导入，请修改原表后重新导入\n")
+    return 0
+
+
 def _add_excel_commands(sub: Any) -> None:
     s = sub.add_parser("excel", help="Excel：导入历史台账、导出台账")
     esub = s.add_subparsers(dest="excel_command", metavar="子命令", required=True)
@@ -1194,7 +1238,10 @@ def _add_excel_commands(sub: Any) -> None:
     e.add_argument(
         "--ledger", required=True, help="台账：disputes（矛盾纠纷）、visits（来信来访）或台账代码"
     )
-    e.add_argument("--sheet", help="工作表名称（默认：自动选择最匹配的工作表）")
+    e.add_argument(
+        "--sheet",
+        help="只导入这个工作表（默认：导入所有像该台账的工作表，月份表按月份顺序）",
+    )
     e.add_argument("--header-row", type=int, help="表头所在行号（默认：自动识别）")
     e.add_argument(
         "--map",

@@ -393,15 +393,57 @@ BUILTIN_EXPORTS: dict[str, LedgerExport] = {
 }
 
 
+# --- registers (十个一): their printed columns, from the register service ----------------------
+
+_COL_KINDS = {"date": "date", "id_number": "id", "long_text": "long", "number": "int"}
+
+
+def register_export(ctx: Ctx, key: str) -> LedgerExport | None:
+    from . import registers as svc
+
+    try:
+        info = svc.get_type(ctx, key)
+    except AppError:
+        return None
+    fields = {f.key: f for f in info.active_fields}
+    cols = [c for c in info.print_columns() if c.key in fields]
+
+    def fetch(c: Ctx, lo: date | None, hi: date | None) -> list[tuple[date, list[Any]]]:
+        page = svc.list_records(c, info.id, svc.RecordFilter(start=lo, end=hi, ascending=True))
+        out: list[tuple[date, list[Any]]] = []
+        for n, r in enumerate(page.rows, start=1):
+            values: list[Any] = [n]
+            for col in cols:
+                f = fields[col.key]
+                stored = r.values.get(col.key)
+                if f.type == "date" and stored:
+                    values.append(date.fromisoformat(str(stored)))
+                else:
+                    values.append(r.display.get(col.key, ""))
+            out.append((r.record_date or date.min, values))
+        return out
+
+    columns: Sequence[Col] = (
+        Col("序号", "int", 6),
+        *(
+            Col(
+                c.label,
+                _COL_KINDS.get(fields[c.key].type, "text"),
+                44 if fields[c.key].type == "long_text" else 28,
+            )
+            for c in cols
+        ),
+    )
+    return LedgerExport(info.key, info.name, tuple(columns), fetch, dated=info.period != "none")
+
+
 def _exporter(ctx: Ctx, ledger: str) -> LedgerExport:
     from .excel_import import importer_for
 
     key = importer_for(ctx, ledger).key  # accepts the same keys and aliases as import
     if key in BUILTIN_EXPORTS:
         return BUILTIN_EXPORTS[key]
-    from . import excel_registers
-
-    found = excel_registers.register_export(ctx, key)
+    found = register_export(ctx, key)
     if found is None:  # pragma: no cover - importer_for already refused unknown keys
         raise ValidationError.single("ledger", "台账", f"“{ledger}”不能导出", "")
     return found
@@ -453,26 +495,41 @@ def export_ledger(
 # --- the import validation report --------------------------------------------------------------
 
 
-def write_import_report(report: ImportReport, out: Path | str) -> Path:
+def write_import_report(report: ImportReport | Sequence[ImportReport], out: Path | str) -> Path:
     """The dry-run/import report as a workbook: 问题行 (row, column, reason, fix), 可导入/已导入
-    rows, and rows that already exist or were skipped."""
+    rows, and rows that were updated, already exist or were skipped. Several reports (a whole
+    workbook imported in one run) share the tables, with the sheet named on every row."""
     import openpyxl
 
     from .excel_import import STATUS_LABELS
+
+    reports = [report] if not isinstance(report, Sequence) else list(report)
+    if not reports:
+        raise ValidationError.single("report", "校验报告", "没有可写入报告的工作表", "")
+    first = reports[0]
+    multi = len(reports) > 1
+    lead = (Col("工作表", "text", 12),) if multi else ()
+
+    def tag(r: ImportReport) -> list[Any]:
+        return [r.sheet] if multi else []
 
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "问题行"
     problems = [
-        [p.row, p.column, p.header, p.reason, p.fix, p.value]
-        for r in report.invalid
+        [*tag(rep), p.row, p.column, p.header, p.reason, p.fix, p.value]
+        for rep in reports
+        for r in rep.invalid
         for p in r.problems
     ]
+    where = "、".join(f"“{r.sheet}”" for r in reports) if multi else f"“{first.sheet}”"
+    invalid = sum(len(r.invalid) for r in reports)
     write_table(
         ws,
-        f"导入校验报告：{report.file}（工作表“{report.sheet}”）",
+        f"导入校验报告：{first.file}（工作表{where}）",
         (
+            *lead,
             Col("行号", "int", 8),
             Col("列", "text", 6),
             Col("列名", "text", 16),
@@ -481,33 +538,36 @@ def write_import_report(report: ImportReport, out: Path | str) -> Path:
             Col("原值", "id", 26),
         ),
         problems,
-        footer=f"共{len(report.invalid)}行有问题，未导入；请在原表中修改后重新导入（已导入的行不会重复）",
+        footer=f"共{invalid}行有问题，未导入；请在原表中修改后重新导入（已导入的行不会重复）",
     )
-    valid_title = "可导入" if report.dry_run else "已导入"
+    valid_title = "可导入" if first.dry_run else "已导入"
     ws2 = wb.create_sheet(valid_title)
-    is_visit = report.ledger == "visits"
+    is_visit = first.ledger == "visits"
     rows2 = []
-    for r in report.valid:
-        d = r.display
-        names = "、".join(d.get("names") or d.get("parties") or [])
-        rows2.append(
-            [
-                r.row,
-                STATUS_LABELS[r.status],
-                r.case_code,
-                d.get("received_on", ""),
-                names,
-                d.get("id_number") or "",
-                d.get("phone") or "",
-                d.get("category", ""),
-                d.get("result", ""),
-                "；".join(r.warnings),
-            ]
-        )
+    for rep in reports:
+        for r in rep.valid:
+            d = r.display
+            names = "、".join(d.get("names") or d.get("parties") or [])
+            rows2.append(
+                [
+                    *tag(rep),
+                    r.row,
+                    STATUS_LABELS[r.status],
+                    r.case_code,
+                    d.get("received_on", ""),
+                    names,
+                    d.get("id_number") or "",
+                    d.get("phone") or "",
+                    d.get("category", ""),
+                    d.get("result", ""),
+                    "；".join(r.warnings),
+                ]
+            )
     write_table(
         ws2,
-        f"{valid_title}的行：{report.file}",
+        f"{valid_title}的行：{first.file}",
         (
+            *lead,
             Col("行号", "int", 8),
             Col("状态", "text", 8),
             Col("案件编码", "text", 28),
@@ -522,16 +582,18 @@ def write_import_report(report: ImportReport, out: Path | str) -> Path:
         rows2,
         footer=f"共{len(rows2)}行",
     )
-    ws3 = wb.create_sheet("已存在与跳过")
+    ws3 = wb.create_sheet("已存在与跳过")  # updated rows too (a later month)
     rows3 = [
-        [r.row, STATUS_LABELS[r.status], r.reason, r.case_code]
-        for r in report.rows
-        if r.status in ("duplicate", "skipped")
+        [*tag(rep), r.row, STATUS_LABELS[r.status], r.reason, r.case_code]
+        for rep in reports
+        for r in rep.rows
+        if r.status in ("updated", "update", "duplicate", "skipped")
     ]
     write_table(
         ws3,
-        f"未导入的其他行：{report.file}",
+        f"未新增的其他行：{first.file}",
         (
+            *lead,
             Col("行号", "int", 8),
             Col("状态", "text", 8),
             Col("说明", "long", 50),

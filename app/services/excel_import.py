@@ -17,9 +17,6 @@ The flow, shared by the CLI and the GUI wizard:
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,12 +38,10 @@ from app.rules.legacy import (
     CellProblem,
     CodeOption,
     FieldSpec,
-    HeaderGuess,
     LegacyProblem,
     agreement_kind,
     classify_row,
     column_letter,
-    detect_header,
     dispute_result,
     fingerprint,
     header_signature,
@@ -64,228 +59,60 @@ from app.rules.legacy import (
     visit_result,
 )
 from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
-from app.rules.text import clean, clean_multiline, mask_id_number
+from app.rules.text import clean, mask_id_number
+from app.rules.workflow import DISPUTE, VISIT
 
+from . import excel_registers
 from .cases import log_event
 from .context import Ctx
+from .excel_engine import (
+    PARTY_ROWS,
+    LedgerImporter,
+    PartyCells,
+    RowContext,
+    RowPlan,
+    Written,
+    labels_of,
+)
+from .excel_layout import (
+    CHILD_LABELS,
+    PARTY_ROLE_LABELS,
+    Layout,
+    PartyGroup,
+    detect_layout,
+    group_records,
+    sheet_order,
+    split_group_field,
+)
+from .excel_layout import (
+    ExcelFileError as ExcelFileError,  # noqa: PLC0414 - re-exported for callers
+)
+from .excel_layout import (
+    SheetData as SheetData,  # noqa: PLC0414
+)
+from .excel_layout import (
+    SourceBook as SourceBook,  # noqa: PLC0414
+)
+from .excel_layout import (
+    cell_text as cell_text,  # noqa: PLC0414
+)
+from .excel_layout import (
+    read_source as read_source,  # noqa: PLC0414
+)
 from .import_lock import one_import_at_a_time
 from .settings import get_value, set_value
 
-MAX_BLANK_RUN = 500  # stop reading a sheet after this many consecutive empty rows
 PREVIEW_ROWS = 30
-
-
-class ExcelFileError(AppError):
-    """The file cannot be read as a workbook; nothing was imported."""
 
 
 class ImportCancelled(AppError):
     """The clerk cancelled a running import; nothing was written."""
 
 
-# --- reading files --------------------------------------------------------------------------
-
-
-@dataclass
-class SheetData:
-    name: str
-    rows: list[list[Any]]
-    epoch_1904: bool = False
-
-
-@dataclass
-class SourceBook:
-    path: Path
-    sheets: list[SheetData]
-
-    def sheet(self, name: str | None) -> SheetData:
-        if name is None:
-            return self.sheets[0]
-        for s in self.sheets:
-            if s.name == name:
-                return s
-        names = "、".join(f"“{s.name}”" for s in self.sheets)
-        raise ValidationError.single(
-            "sheet", "工作表", f"文件中没有名为“{name}”的工作表", f"可选：{names}"
-        )
-
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def read_source(path: Path | str) -> SourceBook:
-    """Read every sheet of an .xlsx/.xlsm/.csv file; refuse anything else in plain Chinese."""
-    path = Path(path)
-    if not path.exists():
-        raise ExcelFileError(f"找不到文件“{path}”，请检查路径")
-    if path.is_dir():
-        raise ExcelFileError(f"“{path.name}”是文件夹，请选择 Excel 文件")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise ExcelFileError(f"无法读取文件“{path.name}”（{exc.strerror or exc}）") from exc
-    if not head:
-        raise ExcelFileError(f"文件“{path.name}”是空文件，请确认选对了文件")
-    suffix = path.suffix.lower()
-    if head == _OLE_MAGIC:
-        raise ExcelFileError(
-            f"文件“{path.name}”是旧版 Excel 97-2003（.xls）、WPS（.et）格式或设置了打开密码，"
-            "无法直接读取；请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx），去掉密码后再导入"
-        )
-    if suffix == ".csv":
-        return SourceBook(path, [SheetData(path.stem, _read_csv(path))])
-    if head[:2] != b"PK":
-        raise ExcelFileError(
-            f"文件“{path.name}”不是 Excel 工作簿（.xlsx），可能已损坏或只是改了扩展名；"
-            "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入"
-        )
-    return SourceBook(path, _read_xlsx(path))
-
-
-def _read_csv(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ExcelFileError(f"无法识别文件“{path.name}”的文字编码，请另存为 UTF-8 编码的 CSV")
-    rows = [list(r) for r in csv.reader(io.StringIO(text))]
-    return [[v if v.strip() else None for v in r] for r in rows]
-
-
-def _read_xlsx(path: Path) -> list[SheetData]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    broken = (
-        f"文件“{path.name}”已损坏或不是完整的 Excel 工作簿，无法读取；"
-        "请用 Excel 或 WPS 打开检查，另存为 .xlsx 后再导入"
-    )
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, EOFError) as exc:
-        raise ExcelFileError(broken) from exc
-    except OSError as exc:
-        raise ExcelFileError(f"无法读取文件“{path.name}”（{exc.strerror or exc}）") from exc
-    except Exception as exc:  # malformed XML and other parser failures inside the package
-        raise ExcelFileError(broken) from exc
-    sheets: list[SheetData] = []
-    epoch_1904 = bool(getattr(wb, "epoch", None) and wb.epoch.year == 1904)
-    try:
-        for ws in wb.worksheets:
-            rows: list[list[Any]] = []
-            blank_run = 0
-            for values in ws.iter_rows(values_only=True):
-                row = list(values)
-                if all(is_blank(v) for v in row):
-                    blank_run += 1
-                    if blank_run > MAX_BLANK_RUN:
-                        break
-                else:
-                    blank_run = 0
-                rows.append(row)
-            while rows and all(is_blank(v) for v in rows[-1]):
-                rows.pop()
-            width = max((_last_filled(r) for r in rows), default=0)
-            grid = [(r + [None] * width)[:width] for r in rows]
-            for rng in ws.merged_cells.ranges:
-                if rng.max_row == rng.min_row:
-                    continue  # horizontal merges: only the anchor carries the value
-                r0, c0 = rng.min_row - 1, rng.min_col - 1
-                if r0 >= len(grid) or c0 >= width:
-                    continue
-                value = grid[r0][c0]
-                for r in range(r0, min(rng.max_row, len(grid))):
-                    for c in range(c0, min(rng.max_col, width)):
-                        grid[r][c] = value
-            sheets.append(SheetData(ws.title, grid, epoch_1904))
-    finally:
-        wb.close()
-    if not any(s.rows for s in sheets):
-        raise ExcelFileError(f"文件“{path.name}”中没有任何数据")
-    return sheets
-
-
-def _last_filled(row: Sequence[Any]) -> int:
-    for i in range(len(row) - 1, -1, -1):
-        if not is_blank(row[i]):
-            return i + 1
-    return 0
-
-
 # --- ledgers: what can be imported ----------------------------------------------------------
 
 
-@dataclass
-class RowContext:
-    """What parsing a row needs besides its cells."""
-
-    today: date
-    epoch_1904: bool
-    codes: dict[str, list[CodeOption]]
-    can_view_id: bool
-    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-@dataclass
-class RowPlan:
-    """A parsed, trustworthy row, ready to be written."""
-
-    row: int
-    day: date
-    fingerprint: str
-    payload: Any
-    display: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Written:
-    record_id: str
-    case_code: str
-    display: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
-class LedgerImporter:
-    """What one importable ledger knows: its fields (header synonyms), how a row becomes a
-    trustworthy plan, how to spot it already in the ledger, and how to write it."""
-
-    key: str
-    title: str
-    record_type: str
-    fields: tuple[FieldSpec, ...]
-    permissions: tuple[str, ...]
-    code_tables: tuple[str, ...] = ()
-    code_fields: ClassVar[dict[str, str]] = {}  # field → code table whose spellings can be mapped
-
-    def missing_columns(self, mapped: set[str]) -> list[str]:
-        """Labels of the required columns that ``mapped`` lacks."""
-        raise NotImplementedError
-
-    def parse(
-        self, rc: RowContext, cells: Mapping[str, Any], row: int
-    ) -> RowPlan | list[CellProblem]:
-        raise NotImplementedError
-
-    def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
-        """The code of a record already in the ledger for this row (entered by hand), if any."""
-        return None
-
-    def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
-        raise NotImplementedError
-
-    def problem_field(self, service_field: str) -> str:
-        """The import field a service's field name refers to ("" for the whole row)."""
-        return ""
-
-
-def _labels(fields: Sequence[FieldSpec]) -> dict[str, str]:
-    return {f.key: f.label for f in fields}
+_labels = labels_of
 
 
 @contextmanager
@@ -303,7 +130,13 @@ def _historical(ctx: Ctx, day: date) -> Iterator[None]:
 
 
 def _people_columns(
-    rc: RowContext, cells: Mapping[str, Any], n: int, problems: list[CellProblem]
+    rc: RowContext,
+    cells: Mapping[str, Any],
+    n: int,
+    problems: list[CellProblem],
+    *,
+    prefix: str = "",
+    where: str = "",
 ) -> tuple[list[str | None], list[str | None], list[str]]:
     """ID numbers and phones for ``n`` named people, aligned by position; extra phones."""
     ids: list[str | None] = []
@@ -316,12 +149,12 @@ def _people_columns(
             ids.append(parse_id_number(v, today=rc.today))
         except LegacyProblem as exc:
             shown = str(v) if rc.can_view_id else mask_id_number(str(v))
-            problems.append(CellProblem("id_number", exc.reason, exc.fix, shown))
+            problems.append(CellProblem(prefix + "id_number", where + exc.reason, exc.fix, shown))
     if n and len(id_values) > n:
         problems.append(
             CellProblem(
-                "id_number",
-                f"身份证号码有{len(id_values)}个，多于姓名人数（{n}）",
+                prefix + "id_number",
+                f"{where}身份证号码有{len(id_values)}个，多于姓名人数（{n}）",
                 "请核对身份证号码与姓名是否一一对应",
             )
         )
@@ -336,9 +169,68 @@ def _people_columns(
         try:
             phones.append(parse_phone(v))
         except LegacyProblem as exc:
-            problems.append(CellProblem("phone", exc.reason, exc.fix, str(v)))
+            problems.append(CellProblem(prefix + "phone", where + exc.reason, exc.fix, str(v)))
     extra = [p for p in phones[n:] if p] if n else []
     return ids, phones[:n] if n else phones, extra
+
+
+@dataclass
+class _People:
+    """The people of one case, aligned by position."""
+
+    names: list[tuple[str, str]] = field(default_factory=list)  # (name, role)
+    ids: list[str | None] = field(default_factory=list)
+    phones: list[str | None] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    extra_phones: list[str] = field(default_factory=list)
+    grouped: bool = False  # from party groups or several rows: lists are complete per person
+
+
+def _people(
+    rc: RowContext,
+    cells: Mapping[str, Any],
+    name_fields: Sequence[tuple[str, str]],
+    problems: list[CellProblem],
+) -> _People:
+    """Names, ID numbers, phones and addresses of a case: from the plain columns of its one
+    row, or from its party groups and/or several rows (:data:`PARTY_ROWS`)."""
+    sources: list[PartyCells] = cells.get(PARTY_ROWS) or [
+        PartyCells(
+            0,
+            "",
+            [(key, cells.get(key), role) for key, role in name_fields],
+            cells.get("id_number"),
+            cells.get("phone"),
+            cells.get("address"),
+        )
+    ]
+    out = _People(grouped=PARTY_ROWS in cells)
+    for src in sources:
+        where = "" if src.first_row else f"第{src.row}行："
+        names: list[tuple[str, str]] = []
+        for key, raw, role in src.names:
+            try:
+                split = split_parties(raw)
+            except LegacyProblem as exc:
+                problems.append(
+                    CellProblem(src.prefix + key, where + exc.reason, exc.fix, cell_text(raw))
+                )
+                continue
+            names += [(p.name, p.role or role) for p in split.names]
+        sub = {"id_number": src.id_number, "phone": src.phone}
+        ids, phones, extra = _people_columns(
+            rc, sub, len(names), problems, prefix=src.prefix, where=where
+        )
+        if out.grouped:
+            ids += [None] * (len(names) - len(ids))
+            phones += [None] * (len(names) - len(phones))
+        out.names += names
+        out.ids += ids
+        out.phones += phones
+        out.extra_phones += extra
+        address = cell_text(src.address)
+        out.addresses += [address if i == 0 else "" for i in range(len(names))]
+    return out
 
 
 def _code(
@@ -371,18 +263,6 @@ def _code(
 
 def _label_of(rc: RowContext, table: str, code: str) -> str:
     return next((o.label for o in rc.codes.get(table, []) if o.code == code), code)
-
-
-def cell_text(raw: Any) -> str:
-    if is_blank(raw):
-        return ""
-    if isinstance(raw, datetime):
-        return raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat(" ")
-    if isinstance(raw, date):
-        return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return clean_multiline(str(raw))
 
 
 def _date_cell(
@@ -425,6 +305,12 @@ class _DisputePlan:
     agreement: str
     terms: str
     transferred_to: str
+    addresses: list[str] = field(default_factory=list)  # per party (groups, several rows)
+
+    def address_of(self, i: int) -> str:
+        if self.addresses:
+            return self.addresses[i] if i < len(self.addresses) else ""
+        return self.address if i == 0 else ""
 
 
 class DisputeImporter(LedgerImporter):
@@ -438,6 +324,12 @@ class DisputeImporter(LedgerImporter):
         "category": "dispute_category",
         "source": "case_source",
     }
+    party_groups: ClassVar[bool] = True
+    party_names: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("applicant", "applicant"),
+        ("parties", "party"),
+        ("respondent", "respondent"),
+    )
 
     _SERVICE_FIELDS: ClassVar[dict[str, str]] = {
         "registered_on": "registered_on",
@@ -479,18 +371,8 @@ class DisputeImporter(LedgerImporter):
         day = _date_cell(rc, "registered_on", "受理日期", cells.get("registered_on"), problems)
         if day is None and is_blank(cells.get("registered_on")):
             problems.append(CellProblem("registered_on", "受理日期为空", "请填写受理日期"))
-        names: list[tuple[str, str]] = []
-        for key, default_role in (
-            ("applicant", "applicant"),
-            ("parties", "party"),
-            ("respondent", "respondent"),
-        ):
-            try:
-                split = split_parties(cells.get(key))
-            except LegacyProblem as exc:
-                problems.append(CellProblem(key, exc.reason, exc.fix, cell_text(cells.get(key))))
-                continue
-            names += [(p.name, p.role or default_role) for p in split.names]
+        who = _people(rc, cells, self.party_names, problems)
+        names = who.names
         if not names:
             problems.append(CellProblem("parties", "当事人为空", "请填写纠纷各方当事人的姓名"))
         elif len(names) < 2:
@@ -502,7 +384,7 @@ class DisputeImporter(LedgerImporter):
                     names[0][0],
                 )
             )
-        ids, phones, extra_phones = _people_columns(rc, cells, len(names), problems)
+        ids, phones, extra_phones = who.ids, who.phones, who.extra_phones
         category = _code(
             rc, "dispute_category", "category", "纠纷类型", cells.get("category"), problems
         )
@@ -568,6 +450,7 @@ class DisputeImporter(LedgerImporter):
             ids=ids,
             phones=phones,
             address=cell_text(cells.get("address")),
+            addresses=who.addresses if who.grouped else [],
             category=category,
             source=source or "party_application",
             summary=summary,
@@ -616,13 +499,7 @@ class DisputeImporter(LedgerImporter):
         return None
 
     def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
-        from .disputes import (
-            DisputeAction,
-            DisputeInput,
-            PartyInput,
-            advance_dispute,
-            register_dispute,
-        )
+        from .disputes import DisputeInput, PartyInput, register_dispute
         from .persons import PersonInput
 
         p: _DisputePlan = plan.payload
@@ -634,7 +511,7 @@ class DisputeImporter(LedgerImporter):
                         name=name,
                         id_number=(p.ids[i] if i < len(p.ids) else None) or "",
                         phone=(p.phones[i] if i < len(p.phones) else None) or "",
-                        address=p.address if i == 0 else "",
+                        address=p.address_of(i),
                     ),
                     role,
                 )
@@ -650,15 +527,32 @@ class DisputeImporter(LedgerImporter):
             registered_on=p.registered_on,
             parties=parties,
         )
-        original = f"原台账记载：{p.result_text}" if p.result_text else ""
         with _historical(ctx, p.registered_on):
             saved = register_dispute(ctx, data)
-            d = saved.record
-            if p.status != "registered" and p.mediator:
+        d = saved.record
+        self._advance(ctx, d, p)
+        log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
+        return Written(d.id, d.case_code, {}, list(saved.warnings))
+
+    _OPEN_RANK: ClassVar[dict[str, int]] = {"registered": 0, "triaged": 1, "mediating": 2}
+    _OUTCOMES: ClassVar[frozenset[str]] = frozenset(
+        {"succeeded", "failed", "terminated", "transferred"}
+    )
+
+    def _advance(self, ctx: Ctx, d: Dispute, p: _DisputePlan) -> None:
+        """Move the dispute from where it is to the ledger's result, on the ledger's dates."""
+        from .disputes import DisputeAction, advance_dispute
+
+        original = f"原台账记载：{p.result_text}" if p.result_text else ""
+        with _historical(ctx, p.registered_on):
+            if d.status == "registered" and p.status != "registered" and p.mediator:
                 advance_dispute(
                     ctx, d.id, "assign", DisputeAction(mediator=p.mediator, on=p.registered_on)
                 )
-            if p.status in ("mediating", "succeeded", "failed"):
+            if p.status in ("mediating", "succeeded", "failed") and d.status in (
+                "registered",
+                "triaged",
+            ):
                 advance_dispute(ctx, d.id, "start", DisputeAction(on=p.registered_on))
         with _historical(ctx, p.outcome_on):
             if p.status == "succeeded":
@@ -701,8 +595,39 @@ class DisputeImporter(LedgerImporter):
                     "transfer",
                     DisputeAction(on=p.outcome_on, unit=p.transferred_to, note=original or "移送"),
                 )
-        log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
-        return Written(d.id, d.case_code, {}, list(saved.warnings))
+
+    def update(self, ctx: Ctx, case_code: str, plan: RowPlan, source: str) -> Written | None:
+        p: _DisputePlan = plan.payload
+        d = ctx.session.scalars(
+            select(Dispute).where(Dispute.case_code == case_code, Dispute.deleted_at.is_(None))
+        ).first()
+        if d is None or d.status == p.status or not p.result_text:
+            return None  # no result written on the row: nothing newer to bring
+        before = d.status
+        if before in self._OUTCOMES and p.status in self._OUTCOMES:
+            raise ValidationError.single(
+                "result",
+                "调处结果",
+                f"与台账中的{d.case_code}是同一纠纷，但台账中已是“{DISPUTE.status_label(before)}”，"
+                f"本行记载为“{DISPUTE.status_label(p.status)}”",
+                "两个结果相互矛盾，未作更改；请核对原台账后在纠纷详情中处理",
+            )
+        if (
+            before not in self._OPEN_RANK
+            or self._OPEN_RANK.get(p.status, 9) <= self._OPEN_RANK[before]
+        ):
+            return None  # the ledger already knows as much or more
+        self._advance(ctx, d, p)
+        change = f"由“{DISPUTE.status_label(before)}”更新为“{DISPUTE.status_label(d.status)}”"
+        log_event(
+            ctx,
+            d,
+            "updated",
+            from_status=before,
+            to_status=d.status,
+            note=f"{source}：{change}",
+        )
+        return Written(d.id, d.case_code, {}, [change])
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -724,6 +649,12 @@ class _VisitPlan:
     status: str
     replied_on: date
     result_text: str
+    addresses: list[str] = field(default_factory=list)  # per petitioner (groups, several rows)
+
+    def address_of(self, i: int) -> str:
+        if self.addresses:
+            return self.addresses[i] if i < len(self.addresses) else ""
+        return self.address if i == 0 else ""
 
 
 class VisitImporter(LedgerImporter):
@@ -737,6 +668,8 @@ class VisitImporter(LedgerImporter):
         "category": "visit_category",
         "channel": "visit_channel",
     }
+    party_groups: ClassVar[bool] = True
+    party_names: ClassVar[tuple[tuple[str, str], ...]] = (("petitioner", "party"),)
 
     _SERVICE_FIELDS: ClassVar[dict[str, str]] = {
         "received_at": "received_on",
@@ -774,14 +707,21 @@ class VisitImporter(LedgerImporter):
         names: list[str] = []
         etal_count: int | None = None
         has_etal = False
-        try:
-            split = split_parties(cells.get("petitioner"))
-            names = [p.name for p in split.names]
-            etal_count, has_etal = split.headcount, split.has_etal
-        except LegacyProblem as exc:
-            problems.append(
-                CellProblem("petitioner", exc.reason, exc.fix, cell_text(cells.get("petitioner")))
-            )
+        who: _People | None = None
+        if PARTY_ROWS in cells:  # petitioner groups, one row per petitioner
+            who = _people(rc, cells, self.party_names, problems)
+            names = [n for n, _ in who.names]
+        else:
+            try:
+                split = split_parties(cells.get("petitioner"))
+                names = [p.name for p in split.names]
+                etal_count, has_etal = split.headcount, split.has_etal
+            except LegacyProblem as exc:
+                problems.append(
+                    CellProblem(
+                        "petitioner", exc.reason, exc.fix, cell_text(cells.get("petitioner"))
+                    )
+                )
         if not names and not problems:
             problems.append(CellProblem("petitioner", "信访人为空", "请填写信访人姓名"))
         headcount: int | None = None
@@ -812,7 +752,10 @@ class VisitImporter(LedgerImporter):
                     )
                 )
             headcount = max(len(names), 1)
-        ids, phones, extra_phones = _people_columns(rc, cells, len(names), problems)
+        if who is not None:
+            ids, phones, extra_phones = who.ids, who.phones, who.extra_phones
+        else:
+            ids, phones, extra_phones = _people_columns(rc, cells, len(names), problems)
         category = _code(
             rc, "visit_category", "category", "内容分类", cells.get("category"), problems
         )
@@ -863,6 +806,7 @@ class VisitImporter(LedgerImporter):
             status=status,
             replied_on=replied_on or day,
             result_text=cell_text(cells.get("result")),
+            addresses=who.addresses if who is not None else [],
         )
         first_id = ids[0] if ids else None
         display = {
@@ -899,7 +843,7 @@ class VisitImporter(LedgerImporter):
 
     def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
         from .persons import PersonInput
-        from .visits import VisitAction, VisitInput, advance_visit, register_visit
+        from .visits import VisitInput, register_visit
 
         p: _VisitPlan = plan.payload
         people = [
@@ -907,7 +851,7 @@ class VisitImporter(LedgerImporter):
                 name=name,
                 id_number=(p.ids[i] if i < len(p.ids) else None) or "",
                 phone=(p.phones[i] if i < len(p.phones) else None) or "",
-                address=p.address if i == 0 else "",
+                address=p.address_of(i),
             )
             for i, name in enumerate(p.names)
         ]
@@ -920,48 +864,97 @@ class VisitImporter(LedgerImporter):
             first_responder=p.first_responder,
             petitioners=people,
         )
-        recorded = f"原台账记载：{p.result_text}" if p.result_text else ""
-        handling = visit_handling(p.opinion)
         with _historical(ctx, p.received_on):
             saved = register_visit(ctx, data)
-            v = saved.record
-            day = p.received_on
-            if p.status != "registered":
+        v = saved.record
+        self._advance(ctx, v, p)
+        log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
+        return Written(v.id, v.case_code, {"group": v.is_group}, list(saved.warnings))
+
+    _RANK: ClassVar[dict[str, int]] = {
+        "registered": 0,
+        "reviewed": 1,
+        "accepted": 2,
+        "in_progress": 3,
+        "concluded": 4,
+        "not_accepted": 4,
+        "informed": 4,
+    }
+
+    def _advance(self, ctx: Ctx, v: Visit, p: _VisitPlan) -> None:
+        """Move the visit from where it is to the ledger's result, on the ledger's dates."""
+        from .visits import VisitAction, advance_visit
+
+        recorded = f"原台账记载：{p.result_text}" if p.result_text else ""
+        handling = visit_handling(p.opinion)
+        day = p.received_on
+        answered = p.status == "concluded" and handling.method == "answer"
+        with _historical(ctx, p.received_on):
+            if p.status != "registered" and v.status == "registered":
                 advance_visit(
                     ctx,
                     v.id,
                     "review",
                     VisitAction(note="历史台账导入，原台账未记载审核意见", on=day),
                 )
-            if p.status == "not_accepted":
-                advance_visit(
-                    ctx,
-                    v.id,
-                    "reject",
-                    VisitAction(note=p.opinion or recorded or "不予受理", on=day),
-                )
-            elif p.status == "informed":
-                advance_visit(
-                    ctx, v.id, "inform", VisitAction(note=p.opinion or recorded or "已告知", on=day)
-                )
-            elif p.status in ("accepted", "in_progress", "concluded"):
-                advance_visit(ctx, v.id, "accept", VisitAction(note="历史台账导入", on=day))
-            answered = p.status == "concluded" and handling.method == "answer"
-            if p.status in ("in_progress", "concluded") and not answered:
+            if v.status == "reviewed":
+                if p.status == "not_accepted":
+                    advance_visit(
+                        ctx,
+                        v.id,
+                        "reject",
+                        VisitAction(note=p.opinion or recorded or "不予受理", on=day),
+                    )
+                elif p.status == "informed":
+                    advance_visit(
+                        ctx,
+                        v.id,
+                        "inform",
+                        VisitAction(note=p.opinion or recorded or "已告知", on=day),
+                    )
+                elif p.status in ("accepted", "in_progress", "concluded"):
+                    advance_visit(ctx, v.id, "accept", VisitAction(note="历史台账导入", on=day))
+            if p.status in ("in_progress", "concluded") and not answered and v.status == "accepted":
                 method = handling.method if handling.method != "answer" else "handle"
                 advance_visit(
                     ctx, v.id, method, VisitAction(note=p.opinion, unit=handling.unit, on=day)
                 )
         with _historical(ctx, p.replied_on):
-            if answered:
+            if answered and v.status == "accepted":
                 advance_visit(
                     ctx, v.id, "answer", VisitAction(note=p.opinion or "当场答复", on=p.replied_on)
                 )
-            elif p.status == "concluded":
+            elif p.status == "concluded" and v.status == "in_progress":
                 note = "；".join(x for x in (p.opinion, recorded) if x) or "已办结"
                 advance_visit(ctx, v.id, "conclude", VisitAction(note=note, on=p.replied_on))
-        log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
-        return Written(v.id, v.case_code, {"group": v.is_group}, list(saved.warnings))
+
+    def update(self, ctx: Ctx, case_code: str, plan: RowPlan, source: str) -> Written | None:
+        p: _VisitPlan = plan.payload
+        v = ctx.session.scalars(
+            select(Visit).where(Visit.case_code == case_code, Visit.deleted_at.is_(None))
+        ).first()
+        if v is None or v.status == p.status or not (p.result_text or p.opinion):
+            return None  # no result written on the row: nothing newer to bring
+        before = v.status
+        old, new = self._RANK.get(before, 9), self._RANK.get(p.status, 0)
+        if old == new == 4:
+            raise ValidationError.single(
+                "result",
+                "办理结果",
+                f"与台账中的{v.case_code}是同一信访件，但台账中已是“{VISIT.status_label(before)}”，"
+                f"本行记载为“{VISIT.status_label(p.status)}”",
+                "两个结果相互矛盾，未作更改；请核对原台账后在信访件详情中处理",
+            )
+        if new <= old:
+            return None
+        self._advance(ctx, v, p)
+        if v.status == before:
+            return None
+        change = f"由“{VISIT.status_label(before)}”更新为“{VISIT.status_label(v.status)}”"
+        log_event(
+            ctx, v, "updated", from_status=before, to_status=v.status, note=f"{source}：{change}"
+        )
+        return Written(v.id, v.case_code, {"group": v.is_group}, [change])
 
 
 # --- registry of importable ledgers ---------------------------------------------------------
@@ -1004,18 +997,13 @@ def ledger_choices(ctx: Ctx, *, purpose: str = "import") -> list[tuple[str, str]
 
 
 def _register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
-    try:
-        from . import excel_registers
-    except ImportError:  # pragma: no cover - the register framework is optional here
-        return None
+    source = excel_registers.source_ledger(ctx, key)
+    if source is not None:
+        return BUILTIN_LEDGERS[source]
     return excel_registers.register_importer(ctx, key)
 
 
 def _register_choices(ctx: Ctx, purpose: str) -> list[tuple[str, str]]:
-    try:
-        from . import excel_registers
-    except ImportError:  # pragma: no cover
-        return []
     return excel_registers.register_choices(ctx, purpose=purpose)
 
 
@@ -1045,12 +1033,28 @@ class SheetInspection:
     remembered: bool
     signature: str
     missing: list[str]
+    header_top: int = 0  # 1-based first header row (a two-row header starts above header_row)
+    groups: list[PartyGroup] = field(default_factory=list)  # 申请人/被申请人 … as recognised
+    title: str = ""  # the title row above the header
+    meta: dict[str, str] = field(default_factory=dict)  # 填报单位/填表人/填报日期
+    labels: dict[str, str] = field(default_factory=dict)  # field key → label (groups included)
 
     def mapping(self) -> dict[int, str]:
         return {c.index: c.field for c in self.columns if c.field}
 
     def field_labels(self, ledger_fields: Sequence[FieldSpec]) -> dict[str, str]:
-        return _labels(ledger_fields)
+        return {**_labels(ledger_fields), **self.labels}
+
+    def group_summary(self) -> list[str]:
+        """One line per recognised party group: 申请人（申请人）：C“姓名”、D“身份证号码” …"""
+        out = []
+        for g in self.groups:
+            cols = "、".join(
+                f"{column_letter(c)}“{CHILD_LABELS.get(child, child)}”"
+                for child, c in sorted(g.columns.items(), key=lambda kv: kv[1])
+            )
+            out.append(f"{g.title}（{PARTY_ROLE_LABELS.get(g.role, g.role)}）：{cols}")
+        return out
 
 
 def _setting_key(ledger: str, signature: str | None) -> str:
@@ -1086,15 +1090,54 @@ def _store_mapping(
     set_value(session, _setting_key(ledger, None), words)
 
 
-def _guess(
-    rows: Sequence[Sequence[Any]], fields: Sequence[FieldSpec], words: Mapping[str, str]
-) -> HeaderGuess | None:
-    """Header detection with the station's learned header words as extra synonyms."""
+def _guess(sheet: SheetData, imp: LedgerImporter, words: Mapping[str, str]) -> Layout | None:
+    """Layout detection with the station's learned header words as extra synonyms."""
     extra = [
         FieldSpec(key, "", tuple(w for w, k in words.items() if k == key))
-        for key in {k for k in words.values() if k}
+        for key in {k for k in words.values() if k and split_group_field(k) is None}
     ]
-    return detect_header(rows, [*fields, *extra])
+    return detect_layout(
+        sheet.rows, [*imp.fields, *extra], spans=sheet.spans, groups_allowed=imp.party_groups
+    )
+
+
+def _layout_at(sheet: SheetData, imp: LedgerImporter, hidx: int) -> Layout:
+    """The layout with the header where the clerk says it is (one header row)."""
+    rows = sheet.rows
+    hrow = rows[hidx] if hidx < len(rows) else []
+    spans = {(0, c): a for (r, c), a in sheet.spans.items() if r == hidx}
+    found = detect_layout([hrow], imp.fields, spans=spans, groups_allowed=imp.party_groups)
+    if found is not None:
+        return Layout(hidx, hidx, hidx + 1, found.headers, found.mapping, found.groups)
+    mapping = {
+        i: k
+        for i, v in enumerate(hrow)
+        if (k := match_header(v, imp.fields)) is not None and not is_blank(v)
+    }
+    headers = ["" if v is None else str(v).strip() for v in hrow]
+    return Layout(hidx, hidx, hidx + 1, headers, mapping, [])
+
+
+def _named(mapped: set[str], groups: Sequence[PartyGroup]) -> set[str]:
+    """The mapped plain fields, with party groups standing in for the party name columns."""
+    plain = {k for k in mapped if split_group_field(k) is None}
+    if any(g.field("name") in mapped for g in groups):
+        plain |= {"parties", "petitioner"}
+    return plain
+
+
+def sheet_fits(ctx: Ctx, sheet: SheetData, ledger: str) -> str:
+    """Why a sheet does not look like ``ledger`` ("" when it does): no header, missing columns."""
+    imp = importer_for(ctx, ledger)
+    if not any(any(not is_blank(v) for v in r) for r in sheet.rows):
+        return "空白工作表"
+    layout = _guess(sheet, imp, remembered_words(ctx, imp.key))
+    if layout is None:
+        return f"没有找到{imp.title}的表头"
+    missing = imp.missing_columns(_named(set(layout.mapping.values()), layout.groups))
+    if missing:
+        return f"表头缺少“{'”“'.join(missing)}”列，不像{imp.title}"
+    return ""
 
 
 def inspect_source(
@@ -1113,29 +1156,20 @@ def inspect_source(
     if sheet is None:
         scored = []
         for i, s in enumerate(book.sheets):
-            g = _guess(s.rows, imp.fields, words)
+            g = _guess(s, imp, words)
             scored.append((len(g.mapping) if g else 0, -i, s.name))
         sheet = max(scored)[2]
     data = book.sheet(sheet)
     rows = data.rows
-    guess: HeaderGuess | None
+    guess: Layout | None
     if header_row is not None:
         if not 1 <= header_row <= max(len(rows), 1):
             raise ValidationError.single(
                 "header_row", "表头行", f"第{header_row}行超出了工作表范围", "请重新选择表头所在行"
             )
-        hidx = header_row - 1
-        hrow = rows[hidx] if hidx < len(rows) else []
-        found = {
-            i: k
-            for i, v in enumerate(hrow)
-            if (k := match_header(v, imp.fields)) is not None and not is_blank(v)
-        }
-        guess = HeaderGuess(
-            hidx, hidx + 1, tuple("" if v is None else str(v).strip() for v in hrow), found
-        )
+        guess = _layout_at(data, imp, header_row - 1)
     else:
-        guess = _guess(rows, imp.fields, words)
+        guess = _guess(data, imp, words)
     width = max((len(r) for r in rows), default=0)
     if guess is None:
         return SheetInspection(
@@ -1149,9 +1183,11 @@ def inspect_source(
             remembered=False,
             signature="",
             missing=imp.missing_columns(set()),
+            labels=_labels(imp.fields),
         )
     headers = list(guess.headers) + [""] * (width - len(guess.headers))
-    detected = {i: k for i, k in guess.mapping.items() if k in _labels(imp.fields)}
+    valid = {**_labels(imp.fields), **guess.group_labels()}
+    detected = {i: k for i, k in guess.mapping.items() if k in valid}
     final = dict(detected)
     signature = header_signature(headers)
     stored = get_value(ctx.session, _setting_key(imp.key, signature), None)
@@ -1167,7 +1203,6 @@ def inspect_source(
                 final[i] = detected[i]
     if mapping is not None:
         final = {i: k for i, k in mapping.items() if k}
-    valid = _labels(imp.fields)
     final = {i: k for i, k in final.items() if k in valid}
     seen: set[str] = set()
     for i in sorted(final):
@@ -1183,6 +1218,7 @@ def inspect_source(
         ColumnInfo(i, column_letter(i), headers[i], final.get(i, ""), detected.get(i, ""))
         for i in range(width)
     ]
+    groups = [g for g in guess.groups if any(g.field(c) in seen for c in g.columns)]
     return SheetInspection(
         ledger=imp.key,
         sheet=data.name,
@@ -1193,7 +1229,12 @@ def inspect_source(
         preview=_preview(rows, guess.data_start),
         remembered=remembered,
         signature=signature,
-        missing=imp.missing_columns(set(final.values())),
+        missing=imp.missing_columns(_named(set(final.values()), groups)),
+        header_top=guess.header_top + 1,
+        groups=groups,
+        title=guess.title,
+        meta=dict(guess.meta),
+        labels=valid,
     )
 
 
@@ -1241,11 +1282,21 @@ class RowResult:
     display: dict[str, Any] = field(default_factory=dict)
     problems: list[ReportProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # Excel rows of a case written over several
+
+    @property
+    def where(self) -> str:
+        """第4行, or 第4–6行 for a case written one row per party."""
+        if len(self.rows) > 1:
+            return f"第{self.rows[0]}–{self.rows[-1]}行"
+        return f"第{self.row}行"
 
 
 STATUS_LABELS = {
     "imported": "已导入",
     "new": "可导入",
+    "updated": "已更新",
+    "update": "可更新",
     "duplicate": "已存在",
     "invalid": "有问题",
     "skipped": "跳过",
@@ -1263,6 +1314,7 @@ class ImportReport:
     columns: list[ColumnInfo]
     field_labels: dict[str, str]
     rows: list[RowResult] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # the party groups recognised (one line each)
 
     def of(self, *statuses: str) -> list[RowResult]:
         return [r for r in self.rows if r.status in statuses]
@@ -1282,8 +1334,10 @@ class ImportReport:
     def counts(self) -> dict[str, int]:
         return {
             "rows": len(self.rows),
+            "source_rows": sum(max(len(r.rows), 1) for r in self.rows),
             "valid": len(self.valid),
             "imported": len(self.of("imported")),
+            "updated": len(self.of("updated", "update")),
             "duplicate": len(self.of("duplicate")),
             "invalid": len(self.invalid),
             "skipped": len(self.of("skipped")),
@@ -1295,8 +1349,13 @@ class ImportReport:
         would = "可导入" if self.dry_run else "已导入"
         return (
             f"{head}：{self.ledger_title}，文件“{self.file}”工作表“{self.sheet}”，"
-            f"表头在第{self.header_row}行；{would} {c['valid']} 行，已存在 {c['duplicate']} 行，"
-            f"有问题 {c['invalid']} 行，跳过 {c['skipped']} 行"
+            f"表头在第{self.header_row}行；{would} {c['valid']} 行，"
+            + (
+                f"{'可更新' if self.dry_run else '已更新'} {c['updated']} 行，"
+                if c["updated"]
+                else ""
+            )
+            + f"已存在 {c['duplicate']} 行，有问题 {c['invalid']} 行，跳过 {c['skipped']} 行"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1318,9 +1377,11 @@ class ImportReport:
                 if c.field
             ],
             "counts": self.counts(),
+            "groups": self.groups,
             "valid": [
                 {
                     "row": r.row,
+                    **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "status": r.status,
                     "case_code": r.case_code,
                     **r.display,
@@ -1328,9 +1389,14 @@ class ImportReport:
                 }
                 for r in self.valid
             ],
+            "updated": [
+                {"row": r.row, "reason": r.reason, "case_code": r.case_code}
+                for r in self.of("updated", "update")
+            ],
             "invalid": [
                 {
                     "row": r.row,
+                    **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "reason": "；".join(p.reason for p in r.problems),
                     "problems": [p.to_dict() for p in r.problems],
                 }
@@ -1393,7 +1459,148 @@ def run_import(
     _check_permissions(ctx, imp)
     book = book or read_source(path)
     ins = inspect_source(ctx, book, imp.key, sheet=sheet, header_row=header_row, mapping=mapping)
-    labels = _labels(imp.fields)
+    _require_header(imp, ins)
+    if not dry_run:
+        from .backup import backup_now
+
+        backup_now(ctx.db, reason="pre-import")  # a whole file goes in: keep the way back
+    rc = _row_context(ctx, imp, book.sheet(ins.sheet))
+    report, plans = _plan_sheet(ctx, imp, book, ins, rc, dry_run)
+    _write_sheets(ctx, imp, [(report, plans)], dry_run, progress)
+    return report
+
+
+@dataclass
+class SheetSummary:
+    """One sheet of a whole-workbook import: its report, or why it was left out."""
+
+    sheet: str
+    report: ImportReport | None = None
+    skipped_reason: str = ""
+
+    def counts(self) -> dict[str, int]:
+        if self.report is None:
+            return {}
+        return self.report.counts()
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.report is None:
+            return {"sheet": self.sheet, "skipped_reason": self.skipped_reason}
+        return {"sheet": self.sheet, **self.report.to_dict()}
+
+
+@dataclass
+class WorkbookReport:
+    """A whole workbook imported in one run: the ledger's sheets in month order, the others
+    named with why they were left out."""
+
+    file: str
+    ledger: str
+    ledger_title: str
+    dry_run: bool
+    sheets: list[SheetSummary] = field(default_factory=list)
+
+    @property
+    def reports(self) -> list[ImportReport]:
+        return [s.report for s in self.sheets if s.report is not None]
+
+    def counts(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for r in self.reports:
+            for k, v in r.counts().items():
+                total[k] = total.get(k, 0) + v
+        return total
+
+    def summary_lines(self) -> list[str]:
+        would = "可导入" if self.dry_run else "已导入"
+        upd = "可更新" if self.dry_run else "已更新"
+        out = []
+        for s in self.sheets:
+            if s.report is None:
+                out.append(f"工作表“{s.sheet}”：未导入（{s.skipped_reason}）")
+                continue
+            c = s.report.counts()
+            out.append(
+                f"工作表“{s.sheet}”：{c['source_rows']} 行，{would} {c['valid']}，"
+                f"{upd} {c['updated']}，已存在 {c['duplicate']}，有问题 {c['invalid']}，"
+                f"跳过 {c['skipped']}"
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "ledger": self.ledger,
+            "ledger_title": self.ledger_title,
+            "dry_run": self.dry_run,
+            "counts": self.counts(),
+            "sheets": [s.to_dict() for s in self.sheets],
+        }
+
+
+def workbook_sheets(ctx: Ctx, book: SourceBook, ledger: str) -> list[tuple[str, str]]:
+    """Every sheet in import order with why it is left out ("" = it looks like the ledger):
+    the ledger's month sheets in calendar order first."""
+    order = sheet_order([s.name for s in book.sheets])
+    return [(name, sheet_fits(ctx, book.sheet(name), ledger)) for name in order]
+
+
+def run_workbook_import(
+    ctx: Ctx,
+    path: Path | str,
+    ledger: str,
+    *,
+    sheets: Sequence[str] | None = None,
+    header_row: int | None = None,
+    mapping: Mapping[int, str] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    book: SourceBook | None = None,
+) -> WorkbookReport:
+    """Import every sheet of a workbook that looks like ``ledger`` (or the ``sheets`` chosen)
+    in one run and one transaction, month sheets in calendar order. A case seen again on a
+    later sheet with a newer result updates the record (logged in its case history)."""
+    imp = importer_for(ctx, ledger)
+    _check_permissions(ctx, imp)
+    book = book or read_source(path)
+    result = WorkbookReport(book.path.name, imp.key, imp.title, dry_run)
+    fits = workbook_sheets(ctx, book, imp.key)
+    if sheets is not None:
+        for name in sheets:
+            book.sheet(name)  # refuses an unknown sheet name
+        chosen = [n for n, _ in fits if n in sheets]
+    else:
+        chosen = [n for n, why in fits if not why]
+    if not chosen:
+        # the closest sheet says exactly what is missing (header row, which columns)
+        _require_header(imp, inspect_source(ctx, book, imp.key))
+        reasons = "；".join(f"“{n}”{why}" for n, why in fits)
+        raise ValidationError.single(
+            "sheet",
+            "工作表",
+            f"文件中没有像{imp.title}的工作表（{reasons}）",
+            "请确认选对了台账类型，或在导入向导中指定工作表、表头所在行和各列的含义",
+        )
+    work: list[tuple[ImportReport, list[tuple[RowPlan, RowResult]]]] = []
+    for name, why in fits:
+        if name not in chosen:
+            result.sheets.append(SheetSummary(name, skipped_reason=why or "未选择"))
+            continue
+        ins = inspect_source(ctx, book, imp.key, sheet=name, header_row=header_row, mapping=mapping)
+        _require_header(imp, ins)
+        rc = _row_context(ctx, imp, book.sheet(name))
+        report, plans = _plan_sheet(ctx, imp, book, ins, rc, dry_run)
+        result.sheets.append(SheetSummary(name, report))
+        work.append((report, plans))
+    if not dry_run:
+        from .backup import backup_now
+
+        backup_now(ctx.db, reason="pre-import")
+    _write_sheets(ctx, imp, work, dry_run, progress)
+    return result
+
+
+def _require_header(imp: LedgerImporter, ins: SheetInspection) -> None:
     if ins.header_row == 0:
         raise ValidationError.single(
             "header_row",
@@ -1408,31 +1615,22 @@ def run_import(
             f"工作表“{ins.sheet}”中没有找到“{'”“'.join(ins.missing)}”列",
             "请在导入向导的“列对应”一步中指定，或用 --map “表头=字段” 指定",
         )
-    if not dry_run:
-        from .backup import backup_now
 
-        backup_now(ctx.db, reason="pre-import")  # a whole file goes in: keep the way back
-    data = book.sheet(ins.sheet)
-    col_map = ins.mapping()
-    by_field = {k: i for i, k in col_map.items()}
-    headers = [c.header for c in ins.columns]
-    report = ImportReport(
-        file=book.path.name,
-        sheet=ins.sheet,
-        ledger=imp.key,
-        ledger_title=imp.title,
-        header_row=ins.header_row,
-        dry_run=dry_run,
-        columns=ins.columns,
-        field_labels=labels,
-    )
-    rc = RowContext(
+
+def _row_context(ctx: Ctx, imp: LedgerImporter, data: SheetData) -> RowContext:
+    return RowContext(
         today=ctx.today(),
         epoch_1904=data.epoch_1904,
         codes=_code_options(ctx, imp.code_tables),
         can_view_id=ctx.can("id_number.view"),
         value_maps=remembered_values(ctx, imp.key),
     )
+
+
+def _problem_maker(ins: SheetInspection, labels: Mapping[str, str]) -> Callable[..., ReportProblem]:
+    col_map = ins.mapping()
+    by_field = {k: i for i, k in col_map.items()}
+    headers = [c.header for c in ins.columns]
 
     def problem(
         row: int, fld: str, reason: str, fix: str = "", value: str = "", unknown: str = ""
@@ -1450,16 +1648,134 @@ def run_import(
             unknown_code=unknown,
         )
 
-    plans: list[tuple[RowPlan, RowResult]] = []
-    seen: dict[str, int] = {}
+    return problem
+
+
+def _party_cells(
+    imp: LedgerImporter,
+    data: SheetData,
+    record: Sequence[int],
+    col_map: Mapping[int, str],
+    groups: Sequence[PartyGroup],
+) -> list[PartyCells]:
+    """The people of a case: per party group of each of its rows (merged-down party cells of
+    later rows belong to the first row and are not read twice)."""
+    by_field = {k: i for i, k in col_map.items()}
+    out: list[PartyCells] = []
+    seen: set[tuple[str, ...]] = set()
+    for n, r in enumerate(record):
+        values = data.rows[r]
+
+        def get(key: str, r: int = r, n: int = n, values: list[Any] = values) -> Any:
+            i = by_field.get(key)
+            if i is None or i >= len(values) or (n > 0 and (r, i) in data.filled):
+                return None
+            return values[i]
+
+        if groups:
+            sources = [
+                PartyCells(
+                    r + 1,
+                    f"{g.key}.",
+                    [("name", get(g.field("name")), g.role)],
+                    get(g.field("id_number")),
+                    get(g.field("phone")),
+                    get(g.field("address")),
+                    n == 0,
+                )
+                for g in groups
+            ]
+        else:
+            sources = [
+                PartyCells(
+                    r + 1,
+                    "",
+                    [(k, get(k), role) for k, role in imp.party_names],
+                    get("id_number"),
+                    get("phone"),
+                    get("address"),
+                    n == 0,
+                )
+            ]
+        for src in sources:
+            if all(is_blank(raw) for _, raw, _ in src.names) and (
+                n > 0 or all(is_blank(v) for v in (src.id_number, src.phone, src.address))
+            ):
+                continue
+            ident = (
+                src.prefix,
+                *(cell_text(raw) for _, raw, _ in src.names),
+                cell_text(src.id_number),
+                cell_text(src.phone),
+            )
+            if ident in seen:
+                continue  # the same person repeated on a later row of the case
+            seen.add(ident)
+            out.append(src)
+    return out
+
+
+_GROUP_CORE = frozenset({"name", "id_number", "phone", "address"})
+
+
+def _plan_sheet(
+    ctx: Ctx,
+    imp: LedgerImporter,
+    book: SourceBook,
+    ins: SheetInspection,
+    rc: RowContext,
+    dry_run: bool,
+) -> tuple[ImportReport, list[tuple[RowPlan, RowResult]]]:
+    """Read and parse every case of one sheet (nothing written)."""
+    data = book.sheet(ins.sheet)
+    col_map = ins.mapping()
+    by_field = {k: i for i, k in col_map.items()}
+    headers = [c.header for c in ins.columns]
+    labels = ins.field_labels(imp.fields)
+    report = ImportReport(
+        file=book.path.name,
+        sheet=ins.sheet,
+        ledger=imp.key,
+        ledger_title=imp.title,
+        header_row=ins.header_row,
+        dry_run=dry_run,
+        columns=ins.columns,
+        field_labels=labels,
+        groups=ins.group_summary(),
+    )
+    problem = _problem_maker(ins, labels)
+    data_rows: list[int] = []
     for idx in range(ins.data_start - 1, len(data.rows)):
-        values = data.rows[idx]
-        excel_row = idx + 1
-        why = classify_row(values, col_map, headers)
+        why = classify_row(data.rows[idx], col_map, headers)
         if why is not None:
-            report.rows.append(RowResult(excel_row, "skipped", why))
-            continue
-        cells = {k: values[i] if i < len(values) else None for i, k in col_map.items()}
+            report.rows.append(RowResult(idx + 1, "skipped", why))
+        else:
+            data_rows.append(idx)
+    if imp.party_groups:
+        records = group_records(data, data_rows, col_map)
+    else:
+        records = [[r] for r in data_rows]
+    plans: list[tuple[RowPlan, RowResult]] = []
+    seen: dict[str, str] = {}
+    for record in records:
+        first = record[0]
+        values = data.rows[first]
+        excel_row = first + 1
+        span = [r + 1 for r in record]
+        cells: dict[str, Any] = {}
+        for i, k in col_map.items():
+            if split_group_field(k) is not None:
+                continue
+            cells[k] = next(
+                (
+                    data.rows[r][i]
+                    for r in record
+                    if i < len(data.rows[r]) and not is_blank(data.rows[r][i])
+                ),
+                values[i] if i < len(values) else None,
+            )
+        if imp.party_groups and (ins.groups or len(record) > 1):
+            cells[PARTY_ROWS] = _party_cells(imp, data, record, col_map, ins.groups)
         parsed = imp.parse(rc, cells, excel_row)
         if isinstance(parsed, list):
             report.rows.append(
@@ -1470,102 +1786,177 @@ def run_import(
                         problem(excel_row, p.field, p.reason, p.fix, p.value, p.unknown_code)
                         for p in parsed
                     ],
+                    rows=span,
                 )
             )
             continue
-        extras = [
-            f"{headers[i] or column_letter(i)}：{cell_text(values[i])}"
-            for i in range(len(values))
-            if i not in col_map
-            and not is_blank(values[i])
-            and cell_text(values[i]) not in EMPTY_MARKS
-        ]
+        extras = []
+        for n, r in enumerate(record):
+            row_values = data.rows[r]
+            where = "" if n == 0 else f"第{r + 1}行"
+            extras += [  # group columns the ledger has no field for (性别, 年龄, 职业 …)
+                f"{where}{labels.get(k, headers[i])}：{cell_text(row_values[i])}"
+                for i, k in sorted(col_map.items())
+                if (g := split_group_field(k)) is not None
+                and g[1] not in _GROUP_CORE
+                and i < len(row_values)
+                and not is_blank(row_values[i])
+                and cell_text(row_values[i]) not in EMPTY_MARKS
+                and not (n > 0 and (r, i) in data.filled)
+            ]
+            extras += [
+                f"{where}{headers[i] or column_letter(i)}：{cell_text(row_values[i])}"
+                for i in range(len(row_values))
+                if i not in col_map
+                and not is_blank(row_values[i])
+                and cell_text(row_values[i]) not in EMPTY_MARKS
+                and not (n > 0 and (r, i) in data.filled)
+            ]
         kept = [
             f"{headers[by_field[k]] or labels[k]}：{cell_text(cells[k])}"
             for k in ("mediator", "follow_up", "agreement", "note", "seq")
             if k in cells and not is_blank(cells[k]) and k in labels
         ]
+        if imp.record_type not in ("dispute", "visit"):
+            kept = []  # a register stores those fields themselves
         parsed.notes += kept + extras
+        result = RowResult(excel_row, "new", display=parsed.display, rows=span)
         if parsed.fingerprint in seen:
-            report.rows.append(
-                RowResult(excel_row, "duplicate", f"与本表第{seen[parsed.fingerprint]}行重复")
-            )
+            result.status, result.display = "duplicate", {}
+            result.reason = f"与本表{seen[parsed.fingerprint]}重复"
+            report.rows.append(result)
             continue
-        seen[parsed.fingerprint] = excel_row
-        result = RowResult(excel_row, "new", display=parsed.display)
+        seen[parsed.fingerprint] = result.where
         report.rows.append(result)
         plans.append((parsed, result))
+    return report, plans
 
-    # rows imported before, or already in the ledger
-    todo: list[tuple[RowPlan, RowResult]] = []
-    known = {
-        r.fingerprint: r
-        for r in ctx.session.scalars(select(ExcelImportRow).where(ExcelImportRow.ledger == imp.key))
-    }
-    for plan, result in plans:
-        prior = known.get(plan.fingerprint)
-        if prior is not None and _record_alive(ctx, prior):
-            result.status, result.case_code, result.record_id = (
-                "duplicate",
-                prior.case_code,
-                prior.record_id,
-            )
-            result.reason = f"已于此前导入（{prior.case_code}，来自“{prior.source_file}”第{prior.row_number}行）"
-            continue
-        code = imp.existing(ctx, plan)
-        if code is not None:
-            result.status, result.case_code = "duplicate", code
-            result.reason = f"台账中已有相同记录（{code}）"
-            continue
-        todo.append((plan, result))
-    todo.sort(key=lambda pr: (pr[0].day, pr[0].row))
 
+def _write_sheets(
+    ctx: Ctx,
+    imp: LedgerImporter,
+    work: Sequence[tuple[ImportReport, list[tuple[RowPlan, RowResult]]]],
+    dry_run: bool,
+    progress: Progress | None,
+) -> None:
+    """Write the planned rows of one or more sheets in one transaction (rolled back for a dry
+    run): new cases through the services, a case seen before brought forward or reported."""
     now = ctx.now()
-    total = len(todo)
+    total = sum(len(plans) for _, plans in work)
+    done = 0
     if progress is not None and progress(0, total) is False:
         raise ImportCancelled("已取消导入，台账未作任何改动")
     try:
         with ctx.write() as s:
-            for done, (plan, result) in enumerate(todo, start=1):
-                source = f"由历史台账导入：文件“{report.file}”工作表“{report.sheet}”第{plan.row}行"
-                savepoint = s.begin_nested()
-                try:
-                    written = imp.write(ctx, plan, source)
-                    _record_fingerprint(
-                        ctx, imp, known.get(plan.fingerprint), plan, written, report, now
+            for report, plans in work:
+                ins_map = {c.index: c.field for c in report.columns if c.field}
+                headers = [c.header for c in report.columns]
+                problem = _problem_from_report(report)
+                known = {
+                    r.fingerprint: r
+                    for r in s.scalars(
+                        select(ExcelImportRow).where(ExcelImportRow.ledger == imp.key)
                     )
-                    s.flush()
-                    savepoint.commit()
-                except AppError as exc:
-                    savepoint.rollback()
-                    result.status = "invalid"
-                    result.display = {}
-                    result.problems = _service_problems(exc, imp, plan.row, problem)
-                else:
-                    result.status = "new" if dry_run else "imported"
-                    result.case_code, result.record_id = written.case_code, written.record_id
-                    result.display.update(written.display)
-                    result.warnings = written.warnings
-                if progress is not None and progress(done, total) is False:
-                    raise ImportCancelled("已取消导入，台账未作任何改动")
+                }
+                todo = sorted(plans, key=lambda pr: (pr[0].day, pr[0].row))
+                for plan, result in todo:
+                    done += 1
+                    source = (
+                        f"由历史台账导入：文件“{report.file}”工作表“{report.sheet}”{result.where}"
+                    )
+                    prior = known.get(plan.fingerprint)
+                    code = ""
+                    if prior is not None and _record_alive(ctx, imp, prior):
+                        code = prior.case_code
+                        where = f"已于此前导入（{prior.case_code}，来自“{prior.source_file}”"
+                        if prior.sheet:
+                            where += f"工作表“{prior.sheet}”"
+                        result.reason = where + f"第{prior.row_number}行）"
+                    else:
+                        found = imp.existing(ctx, plan)
+                        if found is not None:
+                            code = found
+                            result.reason = f"台账中已有相同记录（{found}）"
+                        prior = None
+                    savepoint = s.begin_nested()
+                    try:
+                        if code:
+                            # only cases this import brought in are brought forward; a record
+                            # typed by hand is the clerk's, an old ledger does not change it
+                            written = imp.update(ctx, code, plan, source) if prior else None
+                            if written is None:
+                                savepoint.rollback()
+                                result.status, result.case_code = "duplicate", code
+                                result.display = {}
+                                _progress(progress, done, total)
+                                continue
+                        else:
+                            written = imp.write(ctx, plan, source)
+                            _record_fingerprint(
+                                ctx, imp, known.get(plan.fingerprint), plan, written, report, now
+                            )
+                        s.flush()
+                        savepoint.commit()
+                    except AppError as exc:
+                        savepoint.rollback()
+                        result.status = "invalid"
+                        result.display = {}
+                        result.problems = _service_problems(exc, imp, plan.row, problem)
+                    else:
+                        if code:
+                            result.status = "update" if dry_run else "updated"
+                            result.reason = "；".join(written.warnings) or result.reason
+                            result.warnings = []
+                        else:
+                            result.status = "new" if dry_run else "imported"
+                            result.warnings = written.warnings
+                        result.case_code, result.record_id = written.case_code, written.record_id
+                        result.display.update(written.display)
+                    _progress(progress, done, total)
+                if not dry_run:
+                    _store_mapping(s, imp.key, headers, ins_map)
             if dry_run:
                 raise _Rollback
-            _store_mapping(s, imp.key, headers, col_map)
     except _Rollback:
         pass
     if dry_run:
-        for r in report.rows:
-            if r.status == "new":
-                r.case_code, r.record_id = "", ""
-    return report
+        for report, _ in work:
+            for r in report.rows:
+                if r.status == "new":
+                    r.case_code, r.record_id = "", ""
 
 
-def _record_alive(ctx: Ctx, prior: ExcelImportRow) -> bool:
-    model: Any = Dispute if prior.record_type == "dispute" else Visit
+def _progress(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and progress(done, total) is False:
+        raise ImportCancelled("已取消导入，台账未作任何改动")
+
+
+def _problem_from_report(report: ImportReport) -> Callable[..., ReportProblem]:
+    by_field = {c.field: c for c in report.columns if c.field}
+
+    def problem(
+        row: int, fld: str, reason: str, fix: str = "", value: str = "", unknown: str = ""
+    ) -> ReportProblem:
+        col = by_field.get(fld)
+        return ReportProblem(
+            row=row,
+            column=col.letter if col is not None else "",
+            header=col.header if col is not None else "",
+            field=fld,
+            field_label=report.field_labels.get(fld, ""),
+            reason=reason,
+            fix=fix,
+            value=value,
+            unknown_code=unknown,
+        )
+
+    return problem
+
+
+def _record_alive(ctx: Ctx, imp: LedgerImporter, prior: ExcelImportRow) -> bool:
     if prior.record_type not in ("dispute", "visit"):
-        from . import excel_registers
-
-        return excel_registers.record_alive(ctx, prior.record_id)
+        return imp.record_alive(ctx, prior.record_id)
+    model: Any = Dispute if prior.record_type == "dispute" else Visit
     rec = ctx.session.get(model, prior.record_id)
     return rec is not None and rec.deleted_at is None
 

@@ -1,16 +1,19 @@
-"""Excel import and export for the registers (台账, 十个一) — through the register service.
+"""Excel import for the registers (台账, 十个一) — through the register service, on the same
+engine as the dispute and visit ledgers (:mod:`.excel_engine`, layouts by :mod:`.excel_layout`).
 
 A register type's fields become importable columns: the header synonyms are the field's label
 (plus the usual words for phones, ID numbers, names and dates); legacy cells are first made
 exact with :mod:`app.rules.legacy` (dates in every form, ID numbers stored as numbers refused,
 names split), then the register service validates them by field type and writes the record.
 Only plain registers take imported rows; the two registers generated from the dispute and
-visit ledgers are imported through those ledgers, and all of them can be exported.
+visit ledgers are imported through those ledgers (:func:`source_ledger`). Exporting a register
+is :mod:`.excel_export`'s job (one writer).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,8 +25,8 @@ from app.rules.errors import AppError
 from app.rules.text import mask_id_number
 
 from .context import Ctx
-from .excel_export import Col, LedgerExport
-from .excel_import import LedgerImporter, RowContext, RowPlan, Written, cell_text
+from .excel_engine import LedgerImporter, RowContext, RowPlan, Written
+from .excel_layout import cell_text
 
 _IMPORTABLE = {"text", "long_text", "date", "datetime", "date_range", "month", "number"}
 _IMPORTABLE |= {"person", "phone", "id_number", "choice", "boolean"}
@@ -42,6 +45,46 @@ _KINDS = {
     "choice": "code",
     "number": "int",
 }
+
+
+def _label_words(label: str) -> tuple[str, ...]:
+    """A field's label and the words clerks head its column with: 甲方（发包单位） → 甲方,
+    网格/小组 → 网格, 小组."""
+    words = [label]
+    bare = re.sub(r"[(（][^)）]*[)）]", "", label).strip()
+    if bare and bare != label:
+        words.append(bare)
+    if "/" in bare:
+        words += [w for w in bare.split("/") if len(w) >= 2]
+    return tuple(dict.fromkeys(words))
+
+
+def _distinct_tails(labels: Sequence[str]) -> dict[str, str]:
+    """The last two characters of a longer label (工作类别 → 类别, 工作内容 → 内容), when no
+    other field of the register shares them: how a clerk's shorter header still finds it."""
+    tails: dict[str, list[str]] = {}
+    for label in labels:
+        bare = re.sub(r"[(（][^)）]*[)）]", "", label).strip()
+        if len(bare) >= 4 and "/" not in bare:
+            tails.setdefault(bare[-2:], []).append(label)
+    return {found[0]: tail for tail, found in tails.items() if len(found) == 1}
+
+
+def _note_field(fields: Sequence[Any]) -> str:
+    """Where a row's other columns are kept: the register's 备注/说明 field, else its first
+    long text field; "" when it has neither."""
+    for f in fields:
+        if f.type in ("text", "long_text") and (f.key == "note" or f.label in ("备注", "说明")):
+            return str(f.key)
+    return next((str(f.key) for f in fields if f.type == "long_text"), "")
+
+
+_SEQ_HEADERS = ("序号：", "编号：", "序：")
+_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def _mask_ids(text: str, can_view: bool) -> str:
+    return text if can_view else _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 def _service() -> Any:
@@ -71,14 +114,19 @@ def _lookup(ctx: Ctx, key: str) -> Any | None:
         return None
 
 
-def register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
+def source_ledger(ctx: Ctx, key: str) -> str | None:
+    """The ledger (disputes, visits) that imports a register generated from it, if any."""
     info = _lookup(ctx, key)
     if info is None:
         return None
-    if info.source in _SOURCE_LEDGERS:
-        from .excel_import import BUILTIN_LEDGERS
+    return _SOURCE_LEDGERS.get(str(info.source))
 
-        return BUILTIN_LEDGERS[_SOURCE_LEDGERS[info.source]]
+
+def register_importer(ctx: Ctx, key: str) -> LedgerImporter | None:
+    """The importer of a plain register (None for unknown keys and generated registers)."""
+    info = _lookup(ctx, key)
+    if info is None or info.source in _SOURCE_LEDGERS:
+        return None
     return RegisterImporter(info)
 
 
@@ -106,19 +154,28 @@ class RegisterImporter(LedgerImporter):
         specs: list[lg.FieldSpec] = []
         self._types: dict[str, str] = {}
         self._multiple: set[str] = set()
-        for f in info.editable_fields:
-            if f.type not in _IMPORTABLE:
-                continue
-            synonyms = (f.label, *_EXTRA_SYNONYMS.get(f.type, ()))
+        self._tables: dict[str, str] = {}  # choice field → its code table
+        fields = [f for f in info.editable_fields if f.type in _IMPORTABLE]
+        tails = _distinct_tails([str(f.label) for f in fields])
+        for f in fields:
+            synonyms = (*_label_words(str(f.label)), *_EXTRA_SYNONYMS.get(f.type, ()))
+            if str(f.label) in tails:
+                synonyms += (tails[str(f.label)],)
             specs.append(
                 lg.FieldSpec(f.key, f.label, synonyms, bool(f.required), _KINDS.get(f.type, "text"))
             )
             self._types[f.key] = f.type
             if f.options.get("multiple"):
                 self._multiple.add(f.key)
+            if f.type == "choice" and f.options.get("code_table"):
+                self._tables[f.key] = str(f.options["code_table"])
         self.fields = tuple(specs)
+        # choice fields are coded columns: value review and --value offer their real options
+        self.code_fields = dict(self._tables)  # type: ignore[misc]  # per register type
+        self.code_tables = tuple(sorted(set(self._tables.values())))
         self._required = [f.label for f in info.editable_fields if f.required]
         self._required_keys = {f.key: f.label for f in info.editable_fields if f.required}
+        self._note_field = _note_field(fields)
 
     def missing_columns(self, mapped: set[str]) -> list[str]:
         return [label for key, label in self._required_keys.items() if key not in mapped]
@@ -161,6 +218,8 @@ class RegisterImporter(LedgerImporter):
                 return names[0] if names else None
             if kind == "number" and isinstance(raw, int | float) and not isinstance(raw, bool):
                 return raw
+            if kind == "choice" and key in self._tables:
+                return self._choice(rc, key, label, raw, problems)
             return cell_text(raw)
         except lg.LegacyProblem as exc:
             shown = cell_text(raw)
@@ -169,6 +228,31 @@ class RegisterImporter(LedgerImporter):
             reason = exc.reason if exc.reason.startswith(label[:2]) else f"{label}{exc.reason}"
             problems.append(lg.CellProblem(key, reason, exc.fix, shown))
             return None
+
+    def _choice(
+        self, rc: RowContext, key: str, label: str, raw: Any, problems: list[lg.CellProblem]
+    ) -> str | None:
+        """A choice cell through the register's code table: the station's remembered spelling,
+        else a code, label or alias; an unknown spelling is listed for value review."""
+        table = self._tables[key]
+        options = rc.codes.get(table, [])
+        chosen = rc.value_maps.get(key, {}).get(lg.normalize_header(raw))
+        if chosen and any(o.code == chosen for o in options):
+            return chosen
+        found = lg.match_code(raw, options)
+        if found is None:
+            text = cell_text(raw)
+            problems.append(
+                lg.CellProblem(
+                    key,
+                    f"{label}“{text}”不是可选项",
+                    f"可选：{'、'.join(o.label for o in options)}；"
+                    "也可在导入向导中指定它对应哪一项（会记住）",
+                    text,
+                    unknown_code=table,
+                )
+            )
+        return found
 
     def parse(
         self, rc: RowContext, cells: Mapping[str, Any], row: int
@@ -214,49 +298,22 @@ class RegisterImporter(LedgerImporter):
     def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
         return None
 
+    def record_alive(self, ctx: Ctx, record_id: str) -> bool:
+        return record_alive(ctx, record_id)
+
     def write(self, ctx: Ctx, plan: RowPlan, source: str) -> Written:
-        saved = _service().add_record(ctx, self.info.id, plan.payload.raw)
-        row = saved.record
-        return Written(str(row.record_id), str(row.title)[:40], {}, list(saved.warnings))
-
-
-# --- export --------------------------------------------------------------------------------
-
-_COL_KINDS = {"date": "date", "id_number": "id", "long_text": "long", "number": "int"}
-
-
-def register_export(ctx: Ctx, key: str) -> LedgerExport | None:
-    info = _lookup(ctx, key)
-    if info is None:
-        return None
-    svc = _service()
-    fields = {f.key: f for f in info.active_fields}
-    cols = [c for c in info.print_columns() if c.key in fields]
-
-    def fetch(c: Ctx, lo: date | None, hi: date | None) -> list[tuple[date, list[Any]]]:
-        page = svc.list_records(c, info.id, svc.RecordFilter(start=lo, end=hi, ascending=True))
-        out: list[tuple[date, list[Any]]] = []
-        for n, r in enumerate(page.rows, start=1):
-            values: list[Any] = [n]
-            for col in cols:
-                f = fields[col.key]
-                stored = r.values.get(col.key)
-                if f.type == "date" and stored:
-                    values.append(date.fromisoformat(str(stored)))
-                else:
-                    values.append(r.display.get(col.key, ""))
-            out.append((r.record_date or date.min, values))
-        return out
-
-    columns: Sequence[Col] = (
-        Col("序号", "int", 6),
-        *(
-            Col(
-                c.label,
-                _COL_KINDS.get(fields[c.key].type, "text"),
-                44 if fields[c.key].type == "long_text" else 28,
+        raw = dict(plan.payload.raw)
+        warnings: list[str] = []
+        extra = [n for n in plan.notes if n and not n.startswith(_SEQ_HEADERS)]
+        if extra:  # the other columns of the row are kept, not dropped
+            kept = "原表其他列——" + "；".join(
+                _mask_ids(n, ctx.can("id_number.view")) for n in extra
             )
-            for c in cols
-        ),
-    )
-    return LedgerExport(info.key, info.name, tuple(columns), fetch, dated=info.period != "none")
+            if self._note_field:
+                before = str(raw.get(self._note_field) or "")
+                raw[self._note_field] = f"{before}\n{kept}" if before else kept
+            else:
+                warnings.append(f"{kept}（本台账没有备注栏，未保存）")
+        saved = _service().add_record(ctx, self.info.id, raw)
+        row = saved.record
+        return Written(str(row.record_id), str(row.title)[:40], {}, [*saved.warnings, *warnings])

@@ -273,15 +273,21 @@ def test_vertically_merged_dates_and_two_level_header(ctx: Ctx, tmp_path: Path) 
     )
     ins = inspect_source(ctx, read_source(path), "disputes")
     assert ins.header_row == 2 and ins.data_start == 3
+    # issue 14: 申请人 and 被申请人 are party groups, each with its own columns (the ID number
+    # belongs to the applicant group, not to "whoever comes first")
     assert ins.mapping() == {
         0: "seq",
         1: "registered_on",
-        2: "applicant",
-        3: "id_number",
-        4: "respondent",
+        2: "g1.name",
+        3: "g1.id_number",
+        4: "g2.name",
         5: "category",
         6: "result",
     }
+    assert [(g.title, g.role) for g in ins.groups] == [
+        ("申请人", "applicant"),
+        ("被申请人", "respondent"),
+    ]
     rep = run_import(ctx, path, "disputes")
     assert len(rep.valid) == 3
     d = ctx.session.scalars(select(Dispute).where(Dispute.party_names == "甲二、乙二、乙三")).one()
