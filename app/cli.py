@@ -1069,6 +1069,20 @@ def _excel_import_text(data: dict[str, Any]) -> str:
         + "，".join(f"{m['column']}“{m['header']}”→{m['label']}" for m in data["mapping"]),
         f"{would} {c['valid']} 行，已存在 {c['duplicate']} 行，有问题 {c['invalid']} 行，跳过 {c['skipped']} 行",
     ]
+    if data.get("values"):
+        lines.append("取值核对（每列每种写法：行数 → 导入为）：")
+        for v in data["values"]:
+            mark = "" if v["state"] in ("sure", "confirmed") else f"【{v['state_label']}】"
+            target = v["code_label"] or "（无法对应）"
+            why = f"（{v['why']}）" if v["why"] and mark else ""
+            lines.append(
+                f"  {v['column']}列“{v['header'] or v['label']}”：“{v['value']}” {v['count']}行"
+                f" → {target} {mark}{why}".rstrip()
+            )
+        todo = [v for v in data["values"] if v["confirm"]]
+        if todo:
+            lines.append("需要确认的取值（确认后重新运行；试导入不会记住，正式导入后本站记住）：")
+            lines += [f"  {v['confirm']}" for v in todo]
     if data["invalid"]:
         lines.append("有问题的行（未导入）：")
         for r in data["invalid"]:
@@ -1087,6 +1101,7 @@ def _excel_import_text(data: dict[str, Any]) -> str:
 def cmd_excel(args: argparse.Namespace) -> int:
     from app.services import excel_export as ex
     from app.services import excel_import as ei
+    from app.services import excel_values as ev
 
     with _session(args) as ctx:
         if args.excel_command == "ledgers":
@@ -1127,24 +1142,18 @@ def cmd_excel(args: argparse.Namespace) -> int:
                     "请写成“表头=字段”，如 --map 受理时间=受理日期",
                 )
             overrides.append((head, target))
-        for item in args.value:
-            head, sep, code = item.partition("=")
-            fld, colon, text = head.partition(":")
-            if not (sep and colon and text.strip()):
-                raise ValidationError.single(
-                    "value",
-                    "--value",
-                    f"“{item}”格式不对",
-                    "请写成“字段:原表写法=分类”，如 --value 纠纷类型:山林权属=山林土地",
-                )
-            ei.remember_value_text(ctx, args.ledger, fld, text, code)
+        # --value 列名:原值=代码或名称: used for this run; remembered only by a real import
+        value_options = [ev.parse_value_option(item) for item in args.value]
         book = ei.read_source(args.file)
         mapping = None
-        if overrides:
+        confirmed = None
+        if overrides or value_options:
             ins = ei.inspect_source(
                 ctx, book, args.ledger, sheet=args.sheet, header_row=args.header_row
             )
-            mapping = ei.mapping_with_overrides(ctx, ins, overrides)
+            if overrides:
+                mapping = ei.mapping_with_overrides(ctx, ins, overrides)
+            confirmed = ei.resolve_value_options(ctx, ins, value_options, mapping)
         report = ei.run_import(
             ctx,
             args.file,
@@ -1154,6 +1163,7 @@ def cmd_excel(args: argparse.Namespace) -> int:
             mapping=mapping,
             dry_run=args.dry_run,
             book=book,
+            confirmed=confirmed,
         )
         data = report.to_dict()
         if args.report:
@@ -1186,7 +1196,8 @@ def _add_excel_commands(sub: Any) -> None:
         "--value",
         action="append",
         default=[],
-        help="指定分类写法的对应“字段:原表写法=分类”（会记住），如 纠纷类型:山林权属=山林土地",
+        help="确认或更改取值的对应“列名:原表写法=代码或名称”（正式导入后本站记住，试导入不记），"
+        "如 纠纷类型:山林权属=山林土地、调处结果:基本化解=调处中",
     )
     e.add_argument("--dry-run", action="store_true", help="试导入：只校验并显示结果，不写入台账")
     e.add_argument("--report", help="把校验报告保存为 Excel 文件")

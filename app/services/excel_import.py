@@ -41,15 +41,15 @@ from app.rules.legacy import (
     CellProblem,
     CodeOption,
     FieldSpec,
+    Handling,
     HeaderGuess,
     LegacyProblem,
-    agreement_kind,
     classify_row,
     column_letter,
     detect_header,
-    dispute_result,
     fingerprint,
     header_signature,
+    is_anonymous,
     is_blank,
     match_code,
     match_header,
@@ -66,6 +66,7 @@ from app.rules.legacy import (
 from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
 from app.rules.text import clean, clean_multiline, mask_id_number
 
+from . import excel_values as ev
 from .cases import log_event
 from .context import Ctx
 from .settings import get_value, set_value
@@ -261,6 +262,8 @@ class LedgerImporter:
     permissions: tuple[str, ...]
     code_tables: tuple[str, ...] = ()
     code_fields: ClassVar[dict[str, str]] = {}  # field → code table whose spellings can be mapped
+    # fields kept as labelled lines of the case note (the model has no column for them)
+    note_fields: ClassVar[tuple[str, ...]] = ("mediator", "follow_up", "agreement", "note", "seq")
 
     def missing_columns(self, mapped: set[str]) -> list[str]:
         """Labels of the required columns that ``mapped`` lacks."""
@@ -348,24 +351,7 @@ def _code(
     raw: Any,
     problems: list[CellProblem],
 ) -> str | None:
-    if is_blank(raw):
-        return None
-    chosen = rc.value_maps.get(key, {}).get(normalize_header(raw))
-    if chosen and any(o.code == chosen for o in rc.codes.get(table, [])):
-        return chosen  # the station mapped this spelling before
-    found = match_code(raw, rc.codes.get(table, []))
-    if found is None:
-        options = "、".join(o.label for o in rc.codes.get(table, []))
-        problems.append(
-            CellProblem(
-                key,
-                f"{label}“{clean(str(raw))}”不在代码表中",
-                f"可选：{options}；也可在导入向导中指定它对应哪一类（会记住）",
-                clean(str(raw)),
-                unknown_code=table,
-            )
-        )
-    return found
+    return ev.read_code(rc.value_maps, rc.codes.get(table, []), table, key, label, raw, problems)
 
 
 def _label_of(rc: RowContext, table: str, code: str) -> str:
@@ -510,22 +496,45 @@ class DisputeImporter(LedgerImporter):
         source = _code(rc, "case_source", "source", "案件来源", cells.get("source"), problems)
         occurred = _date_cell(rc, "occurred_on", "发生日期", cells.get("occurred_on"), problems)
         outcome_on = _date_cell(rc, "outcome_on", "调结日期", cells.get("outcome_on"), problems)
+        # the result through the explicit vocabulary (app.rules.legacy_values): a doubtful
+        # wording is refused until the clerk confirms it, never guessed
+        reading = ev.read_status_cell(
+            rc.value_maps, "disputes", "调处结果", cells.get("result"), problems
+        )
+        flag = ev.read_resolved_cell(rc.value_maps, "是否化解", cells.get("resolved"), problems)
         status = "mediating"
-        try:
-            status = dispute_result(cells.get("result"))
-        except LegacyProblem as exc:
-            problems.append(
-                CellProblem("result", exc.reason, exc.fix, cell_text(cells.get("result")))
-            )
+        if reading is not None or flag is not None:
+            combined = ev.combine_resolved("disputes", reading.code if reading else None, flag)
+            if combined is None:
+                problems.append(
+                    CellProblem(
+                        "resolved",
+                        f"是否化解“{cell_text(cells.get('resolved'))}”与调处结果"
+                        f"“{cell_text(cells.get('result'))}”矛盾",
+                        "请核对该纠纷是否已经化解，改正其中一列",
+                        cell_text(cells.get("resolved")),
+                    )
+                )
+            else:
+                status = combined
         agreement = "oral"
         if status == "succeeded":
-            try:
-                agreement = agreement_kind(cells.get("agreement")) or "oral"
-            except LegacyProblem as exc:
+            written = ev.read_agreement_cell(rc.value_maps, cells.get("agreement"), problems)
+            said = reading.agreement if reading is not None else None
+            if said and written and said != written:
                 problems.append(
-                    CellProblem("agreement", exc.reason, exc.fix, cell_text(cells.get("agreement")))
+                    CellProblem(
+                        "agreement",
+                        f"协议形式“{cell_text(cells.get('agreement'))}”与调处结果"
+                        f"“{cell_text(cells.get('result'))}”不一致",
+                        "请核对是书面协议还是口头协议",
+                        cell_text(cells.get("agreement")),
+                    )
                 )
-        transferred_to = cell_text(cells.get("transferred_to"))
+            agreement = said or written or "oral"
+        transferred_to = cell_text(cells.get("transferred_to")) or (
+            reading.unit if reading is not None and reading.code == "transferred" else ""
+        )
         if status == "transferred" and not transferred_to:
             problems.append(
                 CellProblem(
@@ -723,6 +732,8 @@ class _VisitPlan:
     status: str
     replied_on: date
     result_text: str
+    anonymous: bool = False
+    handling: Handling | None = None  # from the result's wording (“已转镇城建办”)
 
 
 class VisitImporter(LedgerImporter):
@@ -773,15 +784,17 @@ class VisitImporter(LedgerImporter):
         names: list[str] = []
         etal_count: int | None = None
         has_etal = False
+        anonymous = is_anonymous(cells.get("petitioner"))  # 匿名信: no name, no contact
         try:
-            split = split_parties(cells.get("petitioner"))
-            names = [p.name for p in split.names]
-            etal_count, has_etal = split.headcount, split.has_etal
+            if not anonymous:
+                split = split_parties(cells.get("petitioner"))
+                names = [p.name for p in split.names]
+                etal_count, has_etal = split.headcount, split.has_etal
         except LegacyProblem as exc:
             problems.append(
                 CellProblem("petitioner", exc.reason, exc.fix, cell_text(cells.get("petitioner")))
             )
-        if not names and not problems:
+        if not names and not problems and not anonymous:
             problems.append(CellProblem("petitioner", "信访人为空", "请填写信访人姓名"))
         headcount: int | None = None
         try:
@@ -819,13 +832,27 @@ class VisitImporter(LedgerImporter):
         request = cell_text(cells.get("request"))
         if not request:
             problems.append(CellProblem("request", "反映问题为空", "请填写信访人反映的问题或诉求"))
+        reading = ev.read_status_cell(
+            rc.value_maps, "visits", "办理结果", cells.get("result"), problems
+        )
+        flag = ev.read_resolved_cell(rc.value_maps, "是否办结", cells.get("resolved"), problems)
         status = "registered"
-        try:
-            status = visit_result(cells.get("result"), cells.get("opinion"))
-        except LegacyProblem as exc:
-            problems.append(
-                CellProblem("result", exc.reason, exc.fix, cell_text(cells.get("result")))
-            )
+        if reading is not None or flag is not None:
+            combined = ev.combine_resolved("visits", reading.code if reading else None, flag)
+            if combined is None:
+                problems.append(
+                    CellProblem(
+                        "resolved",
+                        f"是否办结“{cell_text(cells.get('resolved'))}”与办理结果"
+                        f"“{cell_text(cells.get('result'))}”矛盾",
+                        "请核对该件是否已经办结，改正其中一列",
+                        cell_text(cells.get("resolved")),
+                    )
+                )
+            else:
+                status = combined
+        elif is_blank(cells.get("result")):
+            status = visit_result(None, cells.get("opinion"))
         replied_on = _date_cell(rc, "replied_on", "办结日期", cells.get("replied_on"), problems)
         if day and replied_on and replied_on < day:
             problems.append(
@@ -862,11 +889,17 @@ class VisitImporter(LedgerImporter):
             status=status,
             replied_on=replied_on or day,
             result_text=cell_text(cells.get("result")),
+            anonymous=anonymous,
+            handling=(
+                Handling(reading.handling or "transfer", reading.unit)
+                if reading is not None and reading.unit
+                else None
+            ),
         )
         first_id = ids[0] if ids else None
         display = {
             "received_on": day.isoformat(),
-            "name": names[0],
+            "name": names[0] if names else "匿名",
             "names": names,
             "headcount": headcount,
             "id_number": first_id if rc.can_view_id else mask_id_number(first_id),
@@ -886,12 +919,15 @@ class VisitImporter(LedgerImporter):
     def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
         p: _VisitPlan = plan.payload
         wanted = sorted(p.names)
-        for code, names, request in ctx.session.execute(
-            select(Visit.case_code, Visit.party_names, Visit.request).where(
+        for code, names, request, anonymous in ctx.session.execute(
+            select(Visit.case_code, Visit.party_names, Visit.request, Visit.is_anonymous).where(
                 Visit.received_on == p.received_on, Visit.deleted_at.is_(None)
             )
         ):
-            same_people = sorted(n for n in names.split("、") if n) == wanted
+            if p.anonymous or anonymous:
+                same_people = bool(p.anonymous and anonymous)
+            else:
+                same_people = sorted(n for n in names.split("、") if n) == wanted
             if same_people and clean(request) == clean(p.request):
                 return str(code)
         return None
@@ -918,9 +954,10 @@ class VisitImporter(LedgerImporter):
             request=p.request,
             first_responder=p.first_responder,
             petitioners=people,
+            is_anonymous=p.anonymous,
         )
         recorded = f"原台账记载：{p.result_text}" if p.result_text else ""
-        handling = visit_handling(p.opinion)
+        handling = p.handling or visit_handling(p.opinion)
         with _historical(ctx, p.received_on):
             saved = register_visit(ctx, data)
             v = saved.record
@@ -1262,6 +1299,7 @@ class ImportReport:
     columns: list[ColumnInfo]
     field_labels: dict[str, str]
     rows: list[RowResult] = field(default_factory=list)
+    values: list[ev.ValueReview] = field(default_factory=list)  # the value review
 
     def of(self, *statuses: str) -> list[RowResult]:
         return [r for r in self.rows if r.status in statuses]
@@ -1317,6 +1355,7 @@ class ImportReport:
                 if c.field
             ],
             "counts": self.counts(),
+            "values": [v.to_dict() for v in self.values],
             "valid": [
                 {
                     "row": r.row,
@@ -1385,8 +1424,13 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     book: SourceBook | None = None,
+    confirmed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportReport:
-    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger."""
+    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger.
+
+    ``confirmed`` are the clerk's confirmations of source values (field → {value as written:
+    code}, see :mod:`app.services.excel_values`): used for this run, remembered for the station
+    only by a real import."""
     imp = importer_for(ctx, ledger)
     _check_permissions(ctx, imp)
     book = book or read_source(path)
@@ -1429,8 +1473,9 @@ def run_import(
         epoch_1904=data.epoch_1904,
         codes=_code_options(ctx, imp.code_tables),
         can_view_id=ctx.can("id_number.view"),
-        value_maps=remembered_values(ctx, imp.key),
+        value_maps=ev.merged(remembered_values(ctx, imp.key), confirmed),
     )
+    collector = ev.ValueCollector(ev.review_fields(imp.code_fields, list(col_map.values())))
 
     def problem(
         row: int, fld: str, reason: str, fix: str = "", value: str = "", unknown: str = ""
@@ -1458,6 +1503,7 @@ def run_import(
             report.rows.append(RowResult(excel_row, "skipped", why))
             continue
         cells = {k: values[i] if i < len(values) else None for i, k in col_map.items()}
+        collector.add(excel_row, cells)
         parsed = imp.parse(rc, cells, excel_row)
         if isinstance(parsed, list):
             report.rows.append(
@@ -1480,7 +1526,7 @@ def run_import(
         ]
         kept = [
             f"{headers[by_field[k]] or labels[k]}：{cell_text(cells[k])}"
-            for k in ("mediator", "follow_up", "agreement", "note", "seq")
+            for k in imp.note_fields
             if k in cells and not is_blank(cells[k]) and k in labels
         ]
         parsed.notes += kept + extras
@@ -1493,6 +1539,17 @@ def run_import(
         result = RowResult(excel_row, "new", display=parsed.display)
         report.rows.append(result)
         plans.append((parsed, result))
+
+    # every distinct value of every coded column, and the exact --value for refused ones
+    report.values = collector.review(
+        ledger=imp.key,
+        labels=labels,
+        columns={k: (column_letter(i), headers[i]) for k, i in by_field.items()},
+        code_fields=imp.code_fields,
+        codes=rc.codes,
+        value_maps=rc.value_maps,
+    )
+    _confirmation_hints(report)
 
     # rows imported before, or already in the ledger
     todo: list[tuple[RowPlan, RowResult]] = []
@@ -1549,6 +1606,7 @@ def run_import(
             if dry_run:
                 raise _Rollback
             _store_mapping(s, imp.key, headers, col_map)
+            ev.store_values(s, imp.key, confirmed or {})
     except _Rollback:
         pass
     if dry_run:
@@ -1556,6 +1614,22 @@ def run_import(
             if r.status == "new":
                 r.case_code, r.record_id = "", ""
     return report
+
+
+def _confirmation_hints(report: ImportReport) -> None:
+    """A refused value that the clerk can confirm gets a fix naming sheet, row, column, the
+    value and the exact ``--value`` to pass."""
+    by_value = {(v.field, ev.value_key(v.text)): v for v in report.values}
+    for r in report.invalid:
+        for p in r.problems:
+            if not p.unknown_code:
+                continue
+            item = by_value.get((p.field, ev.value_key(p.value)))
+            proposal = item.code_label.split("（", 1)[0] if item is not None else ""
+            hint = ev.confirm_hint(
+                p.field, p.header, p.field_label, p.value, proposal, report.sheet, r.row, p.column
+            )
+            p.fix = f"{p.fix}；{hint}" if p.fix else hint
 
 
 def _record_alive(ctx: Ctx, prior: ExcelImportRow) -> bool:
@@ -1765,3 +1839,48 @@ def remember_value_text(ctx: Ctx, ledger: str, fld: str, text: str, target: str)
             "可选：" + "、".join(o.label for o in options),
         )
     remember_values(ctx, imp.key, key, {text: code})
+
+
+def resolve_value_options(
+    ctx: Ctx,
+    ins: SheetInspection,
+    options: Sequence[tuple[str, str, str]],
+    mapping: Mapping[int, str] | None = None,
+) -> dict[str, dict[str, str]]:
+    """“列名:原值=代码或名称” choices (CLI ``--value``) → field → {value: code}, checked against
+    the sheet's columns and the code tables; nothing is written (a real import remembers them).
+
+    The column may be named by its header in the sheet, its letter, or the field's label."""
+    imp = importer_for(ctx, ins.ledger)
+    cols = dict(mapping) if mapping is not None else ins.mapping()
+    reviewable = ev.review_fields(
+        imp.code_fields, [*imp.code_fields, "result", "resolved", "agreement"]
+    )
+    codes = _code_options(ctx, imp.code_tables)
+    out: dict[str, dict[str, str]] = {}
+    for column, text, target in options:
+        col = clean(column)
+        hits = [
+            c.index
+            for c in ins.columns
+            if col.upper() == c.letter
+            or (c.header and normalize_header(c.header) == normalize_header(col))
+        ]
+        fld = next((cols[i] for i in hits if i in cols), "")
+        if not fld:
+            try:
+                fld = resolve_field(imp, col)
+            except ValidationError:
+                fld = ""
+        if fld not in reviewable:
+            names = "、".join(
+                f"“{c.header}”" for c in ins.columns if cols.get(c.index) in reviewable
+            ) or "、".join(_labels(imp.fields)[k] for k in reviewable if k in _labels(imp.fields))
+            raise ValidationError.single(
+                "value", "--value", f"“{column}”列不能指定取值对应", f"可指定取值的列：{names}"
+            )
+        code = ev.resolve_choice(
+            fld, target, ledger=imp.key, code_fields=imp.code_fields, codes=codes
+        )
+        out.setdefault(fld, {})[text] = code
+    return out
