@@ -1104,6 +1104,15 @@ def cmd_excel(args: argparse.Namespace) -> int:
     from app.services import excel_values as ev
 
     with _session(args) as ctx:
+        if args.excel_command == "go-live":
+            from app.rules.dates import parse_date
+            from app.services import history
+
+            if args.date:
+                history.set_go_live_on(ctx, parse_date(args.date, "go_live_on", "启用日期"))
+            day = history.go_live_on(ctx)
+            print(f"本站启用日期：{day.isoformat()}（导入的此前事项为历史遗留，不计超期）")
+            return 0
         if args.excel_command == "ledgers":
             imports = dict(ei.ledger_choices(ctx))
             rows = [
@@ -1208,6 +1217,10 @@ def _add_excel_commands(sub: Any) -> None:
     e.add_argument("--from", dest="date_from", help="起始日期（含）")
     e.add_argument("--to", dest="date_to", help="截止日期（含）")
     e.add_argument("--json", action="store_true", help="输出 JSON")
+    e = esub.add_parser(
+        "go-live", help="查看或设置本站启用日期（导入的此前事项为历史遗留，不计超期）"
+    )
+    e.add_argument("date", nargs="?", help="启用日期，如 2026-01-01（站点管理员）")
     e = esub.add_parser("ledgers", help="列出可导入、导出的台账")
     e.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_excel)

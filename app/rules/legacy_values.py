@@ -585,3 +585,39 @@ def status_code(ledger: str, text: str) -> str | None:
             return code
     reading = _exact(ledger, t)
     return reading.code if reading is not None else None
+
+
+# --- 回访情况: what a legacy follow-up note says, when it says it plainly ----------------------
+
+_NOT_PERFORMED = re.compile(r"(拒不|尚未|没有|未|不)履行")
+
+
+def read_performance(value: Any) -> str | None:
+    """履行情况 in a 回访情况 cell → performed | partial | performing | not_performed, or None
+    when the note does not say it plainly (then the import records the 回访 without it)."""
+    t = normalize_value(value)
+    if not t:
+        return None
+    if "部分履行" in t or "未完全履行" in t or "未全部履行" in t:
+        return "partial"
+    if _NOT_PERFORMED.search(t):
+        return "not_performed"
+    if "正在履行" in t or "履行中" in t:
+        return "performing"
+    if any(w in t for w in ("已履行", "履行完毕", "已全部履行", "已兑现", "已付清")) and not (
+        markers_in(t)
+    ):
+        return "performed"
+    return None
+
+
+def read_satisfaction(value: Any) -> str | None:
+    """满意度 in a 回访情况 cell → satisfied | basic | unsatisfied, or None when not plain."""
+    t = normalize_value(value)
+    if "不满意" in t or "不太满意" in t:
+        return "unsatisfied"
+    if "基本满意" in t:
+        return "basic" if not markers_in(t.replace("基本", "")) else None
+    if "满意" in t and not markers_in(t):
+        return "satisfied"
+    return None

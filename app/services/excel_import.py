@@ -63,12 +63,14 @@ from app.rules.legacy import (
     visit_handling,
     visit_result,
 )
+from app.rules.legacy_values import read_performance, read_satisfaction
 from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
 from app.rules.text import clean, clean_multiline, mask_id_number
 
 from . import excel_values as ev
 from .cases import log_event
 from .context import Ctx
+from .history import clear_past_due, is_history
 from .settings import get_value, set_value
 
 MAX_BLANK_RUN = 500  # stop reading a sheet after this many consecutive empty rows
@@ -410,6 +412,7 @@ class _DisputePlan:
     agreement: str
     terms: str
     transferred_to: str
+    follow_up: str = ""  # 回访情况 as written: closes the 回访 of a settled case
 
 
 class DisputeImporter(LedgerImporter):
@@ -590,6 +593,7 @@ class DisputeImporter(LedgerImporter):
             agreement=agreement,
             terms=cell_text(cells.get("terms")),
             transferred_to=transferred_to,
+            follow_up=cell_text(cells.get("follow_up")),
         )
         first_id = ids[0] if ids else None
         display = {
@@ -662,6 +666,7 @@ class DisputeImporter(LedgerImporter):
         with _historical(ctx, p.registered_on):
             saved = register_dispute(ctx, data)
             d = saved.record
+            d.imported_history = is_history(ctx, p.registered_on)
             if p.status != "registered" and p.mediator:
                 advance_dispute(
                     ctx, d.id, "assign", DisputeAction(mediator=p.mediator, on=p.registered_on)
@@ -709,6 +714,9 @@ class DisputeImporter(LedgerImporter):
                     "transfer",
                     DisputeAction(on=p.outcome_on, unit=p.transferred_to, note=original or "移送"),
                 )
+            if p.status == "succeeded" and p.follow_up:
+                _close_follow_up(ctx, d, p.follow_up, p.outcome_on)
+        clear_past_due(ctx, d)
         log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
         return Written(d.id, d.case_code, {}, list(saved.warnings))
 
@@ -734,6 +742,7 @@ class _VisitPlan:
     result_text: str
     anonymous: bool = False
     handling: Handling | None = None  # from the result's wording (“已转镇城建办”)
+    follow_up: str = ""  # 回访情况 as written: closes the 回访 of a concluded petition
 
 
 class VisitImporter(LedgerImporter):
@@ -890,6 +899,7 @@ class VisitImporter(LedgerImporter):
             replied_on=replied_on or day,
             result_text=cell_text(cells.get("result")),
             anonymous=anonymous,
+            follow_up=cell_text(cells.get("follow_up")),
             handling=(
                 Handling(reading.handling or "transfer", reading.unit)
                 if reading is not None and reading.unit
@@ -961,6 +971,7 @@ class VisitImporter(LedgerImporter):
         with _historical(ctx, p.received_on):
             saved = register_visit(ctx, data)
             v = saved.record
+            v.imported_history = is_history(ctx, p.received_on)
             day = p.received_on
             if p.status != "registered":
                 advance_visit(
@@ -996,8 +1007,53 @@ class VisitImporter(LedgerImporter):
             elif p.status == "concluded":
                 note = "；".join(x for x in (p.opinion, recorded) if x) or "已办结"
                 advance_visit(ctx, v.id, "conclude", VisitAction(note=note, on=p.replied_on))
+            if p.status == "concluded" and p.follow_up:
+                _close_follow_up(ctx, v, p.follow_up, p.replied_on)
+        clear_past_due(ctx, v)
         log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
         return Written(v.id, v.case_code, {"group": v.is_group}, list(saved.warnings))
+
+
+def _close_follow_up(ctx: Ctx, record: Dispute | Visit, text: str, day: date) -> None:
+    """A legacy 回访情况 closes the 回访: through the workflow when the note says the 履行情况 /
+    满意度 plainly, else recorded as written (the code left empty, never guessed)."""
+    from .disputes import DisputeAction, advance_dispute
+    from .visits import VisitAction, advance_visit
+
+    note = f"原台账回访情况：{text}"
+    if isinstance(record, Dispute):
+        perf = read_performance(text)
+        if perf is not None:
+            advance_dispute(
+                ctx,
+                record.id,
+                "follow_up",
+                DisputeAction(on=day, note=note, performance_status=perf),
+            )
+            return
+    else:
+        sat = read_satisfaction(text)
+        if sat is not None:
+            advance_visit(
+                ctx, record.id, "follow_up", VisitAction(on=day, note=note, satisfaction=sat)
+            )
+            return
+    old = record.status
+    with ctx.write():
+        record.status = "followed_up"
+        record.followed_up_on = day
+        record.follow_up_note = text
+        record.due_on = None
+        what = "履行情况" if isinstance(record, Dispute) else "满意度"
+        log_event(
+            ctx,
+            record,
+            "followed_up",
+            action="follow_up",
+            from_status=old,
+            to_status="followed_up",
+            note=f"{note}（原台账未写明{what}，未登记）",
+        )
 
 
 # --- registry of importable ledgers ---------------------------------------------------------

@@ -360,3 +360,37 @@ def test_cli_dry_run_value_writes_no_setting(
         "excel", "import", str(path), "--ledger", "disputes", "--value", "化解情况:甲=调好了"
     )
     assert code == 1 and "不是可选的结果" in err and "调处中" in err
+
+
+def test_unmapped_cells_are_masked_for_a_clerk(
+    ctx: Ctx, village_db: Database, tmp_path: Path
+) -> None:
+    """A column the import does not know (担保人) is kept in the case note as written; a 录入员,
+    who sees ID numbers masked in every list, sees them masked there too (and the phones)."""
+    from app.services.cases import timeline
+    from app.services.context import open_ctx
+    from app.services.operators import OperatorInput, create_operator
+
+    from ..conftest import FakeClock
+
+    rows = [
+        ["受理日期", "当事人", "纠纷类型", "担保人情况"],
+        ["2025.3.5", "张三、李四", "邻里纠纷", "王某 11010519491231002X 电话13800138000"],
+    ]
+    path = write_book(tmp_path / "t.xlsx", {"S": rows})
+    rep = run_import(ctx, path, "disputes")
+    assert len(rep.of("imported")) == 1
+    d = ctx.session.scalars(select(Dispute)).one()
+    full = next(t.note for t in timeline(ctx, d) if t.event == "imported")
+    assert "担保人情况：王某 11010519491231002X 电话13800138000" in full  # kept as written
+    create_operator(ctx, OperatorInput("clerk1", "赵琳", "clerk", "pass1234"))
+    clerk = open_ctx(village_db, "clerk1", clock=FakeClock())
+    try:
+        assert not clerk.can("id_number.view")
+        dd = clerk.session.get(Dispute, d.id)
+        assert dd is not None
+        shown = next(t.note for t in timeline(clerk, dd) if t.event == "imported")
+    finally:
+        clerk.close()
+    assert "11010519491231002X" not in shown and "13800138000" not in shown
+    assert "担保人情况：王某 110105********002X 电话138****8000" in shown

@@ -1,0 +1,71 @@
+"""History is history: records imported from legacy ledgers before the station went live (issue 14).
+
+A station brings in years of Excel ledgers on its first day. A dispute closed in 2024 whose 回访
+was never entered in this program must not show “超期669天” today; an open 2024 case is still
+open, but it is a 历史遗留 matter, counted apart, not a deadline this station missed.
+
+- The go-live date (启用日期) is the setting ``go_live_on``; by default the day this ledger was
+  initialised (``local_state.created_at``).
+- The import marks a visit or dispute dated before it ``imported_history``.
+- For such a record, a deadline that fell before go-live is not kept (``due_on`` stays empty), so
+  the dashboard, the overdue lists, the statistics' overdue counts and the 督办 suggestions — all
+  of which judge ``due_on`` — do not count it. A deadline that falls after go-live (the clerk
+  extended the case, a new step today) is kept like any other.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app.models import LocalState
+from app.rules.dates import local_date
+from app.rules.errors import ValidationError
+
+from .context import Ctx
+from .settings import get_value, set_value
+
+GO_LIVE_KEY = "go_live_on"
+
+
+def go_live_on(ctx: Ctx) -> date:
+    """The station's go-live date (启用日期): the setting, else the day the ledger was set up."""
+    cached = ctx.cache.get(GO_LIVE_KEY)
+    if isinstance(cached, date):
+        return cached
+    raw = get_value(ctx.session, GO_LIVE_KEY)
+    day: date | None = None
+    if isinstance(raw, str):
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            day = None
+    if day is None:
+        state = ctx.session.get(LocalState, 1)
+        day = local_date(state.created_at) if state is not None else ctx.today()
+    ctx.cache[GO_LIVE_KEY] = day
+    return day
+
+
+def set_go_live_on(ctx: Ctx, day: date) -> None:
+    """Set 启用日期 (station admins): records imported with an earlier date are history."""
+    ctx.require("settings.manage")
+    if day > ctx.today():
+        raise ValidationError.single(
+            GO_LIVE_KEY, "启用日期", "晚于今天", "启用日期是本站开始用本程序登记的日期"
+        )
+    with ctx.write() as s:
+        set_value(s, GO_LIVE_KEY, day.isoformat())
+    ctx.cache.pop(GO_LIVE_KEY, None)
+
+
+def is_history(ctx: Ctx, day: date) -> bool:
+    """A legacy row dated ``day`` is imported history (before go-live)."""
+    return day < go_live_on(ctx)
+
+
+def clear_past_due(ctx: Ctx, record: Any) -> None:
+    """An imported-history record keeps no deadline that fell before go-live."""
+    due = record.due_on
+    if getattr(record, "imported_history", False) and due is not None and due < go_live_on(ctx):
+        record.due_on = None
