@@ -416,7 +416,11 @@ VISIT_VOCABULARY: dict[str, str] = {
 # “已转镇城建办”, “移送派出所处理”, “转交镇国土所办理”: a transfer that keeps its unit.
 _TRANSFER = re.compile(
     r"^(?:已经?|经)?(?P<verb>移送|移交|转交|转办|转至|转到|转给|转|交由|交给|交办|交|上报)"
-    r"(?:至|到|给|由)?(?P<unit>.{2,30}?)(?:处理|办理|调处|调解|化解|解决|处置|答复|调查|核实)?$"
+    r"(?:至|到|给|由|为|入)?(?P<unit>.{2,30}?)(?:处理|办理|调处|调解|化解|解决|处置|答复|调查|核实)?$"
+)
+_UNIT_NAME = re.compile(
+    r"(所|局|办|院|站|中心|委|会|队|政府|庭|部|科|室|组|处|镇|乡|村|街道|社区|公司|单位|部门|机关"
+    r"|法院|检察院|派出所|司法所|信访办|综治办|学|学校|医院|集团|合作社|企业|厂)$"
 )
 # “经调解，” “经多次协调” — how, not what: dropped before the vocabulary is consulted.
 _HOW_PREFIX = re.compile(
@@ -478,12 +482,15 @@ def _exact(ledger: str, text: str) -> Reading | None:
         assign = verb.startswith("交")
         if any(w in unit for w in ("协议", "成功", "化解", "结案")):
             return None
+        # “转为诉讼”: where to, but not a unit that receives the case — confirm it
+        sure = bool(_UNIT_NAME.search(unit))
+        why = "" if sure else f"“{unit}”不像接收单位的名称"
         if ledger == "visits":
             return Reading(
-                "in_progress", True, unit=unit, handling="assign" if assign else "transfer"
+                "in_progress", sure, why, unit=unit, handling="assign" if assign else "transfer"
             )
         if not assign:  # 交由村委会调解 is an assignment, not a transfer out (移送)
-            return Reading("transferred", True, unit=unit)
+            return Reading("transferred", sure, why, unit=unit)
     return None
 
 
@@ -499,7 +506,7 @@ def read_status(value: Any, ledger: str = "disputes") -> Reading:
         return Reading(None, False, "单元格为空")
     exact = _exact(ledger, text)
     if exact is not None:
-        return exact
+        return exact  # sure, or a transfer whose unit must be confirmed
     _, finished, ongoing = _vocab(ledger)
     marks = markers_in(text)
     body = _HOW_PREFIX.sub("", text)
@@ -512,7 +519,7 @@ def read_status(value: Any, ledger: str = "disputes") -> Reading:
         )
         found = [r for r in readings if r is not None]
         codes = {r.code for r in found}
-        if neutral and len(codes) == 1:
+        if neutral and len(codes) == 1 and all(r.sure for r in found):
             units = [r.unit for r in found if r.unit]
             agreements = [r.agreement for r in found if r.agreement]
             return Reading(

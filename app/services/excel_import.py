@@ -521,6 +521,7 @@ class DisputeImporter(LedgerImporter):
             else:
                 status = combined
         agreement = "oral"
+        agreement_note = ""
         if status == "succeeded":
             written = ev.read_agreement_cell(rc.value_maps, cells.get("agreement"), problems)
             said = reading.agreement if reading is not None else None
@@ -535,6 +536,9 @@ class DisputeImporter(LedgerImporter):
                     )
                 )
             agreement = said or written or "oral"
+            if not said and is_blank(cells.get("agreement")):
+                # 人民调解法第二十八条: without a written agreement on record, an oral one
+                agreement_note = "原台账未记载协议形式，按口头协议登记"
         transferred_to = cell_text(cells.get("transferred_to")) or (
             reading.unit if reading is not None and reading.code == "transferred" else ""
         )
@@ -565,6 +569,8 @@ class DisputeImporter(LedgerImporter):
             notes.append("原台账未记载案件来源，按“当事人申请”登记")
         if outcome_on is None and status in ("succeeded", "failed", "terminated", "transferred"):
             notes.append("原台账未记载调结日期，按受理日期记")
+        if agreement_note:
+            notes.append(agreement_note)
         if extra_phones:
             notes.append("其他联系电话：" + "、".join(p for p in extra_phones if p))
         summary = cell_text(cells.get("summary"))

@@ -428,6 +428,8 @@ class ValueCollector:
                     options,
                 )
             )
+        # what needs the clerk first, then column by column, the most frequent value first
+        out.sort(key=lambda v: not v.needs_confirmation)
         return out
 
 

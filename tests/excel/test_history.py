@@ -120,3 +120,27 @@ def test_visits_too(ctx: Ctx, tmp_path: Path) -> None:
     assert visit_count(ctx, LedgerFilter(deadline="overdue")) == 0
     assert dashboard(ctx).history_visits == 1
     assert compute(ctx, None)["visits"]["history_open"] == 1
+
+
+def test_case_detail_shows_history_not_a_missed_deadline(
+    ctx: Ctx, imported: dict[str, Dispute]
+) -> None:
+    from app.services.case_detail import dispute_detail
+
+    still_open = dispute_detail(ctx, imported["王五、赵六"].id)
+    assert still_open.deadline_text.startswith(
+        "历史遗留"
+    ) and "超期" not in still_open.deadline_text.replace("不计超期", "")
+    closed = dispute_detail(ctx, imported["张三、李四"].id)
+    assert closed.deadline_text == ""
+
+
+def test_cli_go_live(capsys: pytest.CaptureFixture[str], village_db: Any) -> None:
+    from app.cli import main
+
+    assert main(["--db", str(village_db.path), "excel", "go-live", "2026-01-01"]) == 0
+    assert "本站启用日期：2026-01-01" in capsys.readouterr().out
+    assert main(["--db", str(village_db.path), "excel", "go-live", "2099-01-01"]) == 1
+    assert "启用日期" in capsys.readouterr().err
+    assert main(["--db", str(village_db.path), "excel", "go-live"]) == 0
+    assert "2026-01-01" in capsys.readouterr().out

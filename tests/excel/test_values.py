@@ -394,3 +394,11 @@ def test_unmapped_cells_are_masked_for_a_clerk(
         clerk.close()
     assert "11010519491231002X" not in shown and "13800138000" not in shown
     assert "担保人情况：王某 110105********002X 电话138****8000" in shown
+
+
+def test_a_transfer_keeps_its_unit_and_an_odd_destination_is_confirmed() -> None:
+    assert _status("已上报镇综治中心").unit == "镇综治中心"
+    assert _status("转交镇中心小学处理").sure
+    court = _status("转为诉讼")
+    assert (court.code, court.sure, court.unit) == ("transferred", False, "诉讼")
+    assert not _status("调解成功，转为诉讼").sure  # two results in one cell
