@@ -244,6 +244,10 @@ DISPUTE_VOCABULARY: dict[str, str] = {
         "撤回申请",
         "当事人撤回",
         "当事人撤回申请",
+        "申请人撤回申请",
+        "撤回调解申请",
+        "当事人撤回调解申请",
+        "申请人撤回调解申请",
         "撤销申请",
         "不予受理",
         "不受理",
@@ -369,6 +373,13 @@ VISIT_VOCABULARY: dict[str, str] = {
         "已办理",
         "当场答复",
         "已当场答复",
+        "已答复信访人",
+        "已答复当事人",
+        "已答复来访人",
+        "已书面答复",
+        "已电话答复",
+        "已回复信访人",
+        "已反馈信访人",
         "达成协议",
         "已达成协议",
         "双方达成协议",
@@ -406,6 +417,18 @@ VISIT_VOCABULARY: dict[str, str] = {
         "已交办",
         "交办",
         "转办中",
+        "尚未答复",
+        "未答复",
+        "暂未答复",
+        "待答复",
+        "正在核实",
+        "核实中",
+        "正在调查",
+        "调查中",
+        "正在调查核实",
+        "正在协调",
+        "协调中",
+        "正在调处",
     ),
     **_entries("accepted", "已受理", "受理"),
     **_entries("not_accepted", "不予受理", "不受理"),
@@ -628,3 +651,34 @@ def read_satisfaction(value: Any) -> str | None:
     if "满意" in t and not markers_in(t):
         return "satisfied"
     return None
+
+
+# --- code-table spellings the tables do not hold ---------------------------------------------
+
+# Unambiguous ways ledgers name a code that the code table's labels and aliases miss (the
+# loose match only strips suffixes such as 纠纷/类): “环境污染” in a 问题类别 column of a
+# 群众来信来访登记簿 is the 生态环境 category. Kept short and exact — anything else is shown in
+# the value review as unmapped, for the clerk to choose.
+LEGACY_CODE_SPELLINGS: dict[str, dict[str, str]] = {
+    "visit_category": {
+        "环境污染": "environment",
+        "污染环境": "environment",
+        "环境问题": "environment",
+        "生态环保": "environment",
+        "劳资纠纷": "labour_social",
+        "拖欠工资": "labour_social",
+        "土地问题": "land_resources",
+    },
+    "dispute_category": {
+        "借贷纠纷": "contract",
+        "民间借贷": "contract",
+        "赡养纠纷": "marriage_family",
+        "山林纠纷": "forest_land",
+        "土地承包": "forest_land",
+    },
+}
+
+
+def legacy_code(table: str, value: Any) -> str | None:
+    """The code of a known legacy spelling of ``table`` (exact, after normalising), or None."""
+    return LEGACY_CODE_SPELLINGS.get(table, {}).get(normalize_value(value))

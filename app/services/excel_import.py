@@ -65,7 +65,7 @@ from app.rules.legacy import (
 )
 from app.rules.legacy_values import read_performance, read_satisfaction
 from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
-from app.rules.text import clean, clean_multiline, mask_id_number
+from app.rules.text import clean, clean_multiline, mask_id_number, mask_id_numbers
 
 from . import excel_values as ev
 from .cases import log_event
@@ -1579,15 +1579,17 @@ def run_import(
                 )
             )
             continue
+        # unmapped cells are kept as labelled lines of the case note; an ID number in them
+        # belongs to no validated person and is kept masked (the source file has it in full)
         extras = [
-            f"{headers[i] or column_letter(i)}：{cell_text(values[i])}"
+            f"{headers[i] or column_letter(i)}：{mask_id_numbers(cell_text(values[i]))}"
             for i in range(len(values))
             if i not in col_map
             and not is_blank(values[i])
             and cell_text(values[i]) not in EMPTY_MARKS
         ]
         kept = [
-            f"{headers[by_field[k]] or labels[k]}：{cell_text(cells[k])}"
+            f"{headers[by_field[k]] or labels[k]}：{mask_id_numbers(cell_text(cells[k]))}"
             for k in imp.note_fields
             if k in cells and not is_blank(cells[k]) and k in labels
         ]

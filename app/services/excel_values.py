@@ -36,6 +36,7 @@ from app.rules.legacy import (
 from app.rules.legacy_values import (
     Reading,
     circled_count,
+    legacy_code,
     normalize_value,
     read_status,
     read_yes_no,
@@ -126,7 +127,7 @@ def read_code(
     chosen = value_maps.get(key, {}).get(value_key(raw))
     if chosen and any(o.code == chosen for o in options):
         return chosen
-    found = None if circled_count(str(raw)) > 1 else match_code(normalize_value(raw), options)
+    found = None if circled_count(str(raw)) > 1 else _match(table, raw, options)
     if found is None:
         names = "、".join(o.label for o in options)
         problems.append(
@@ -138,6 +139,17 @@ def read_code(
                 unknown_code=table,
             )
         )
+    return found
+
+
+def _match(table: str, raw: Any, options: Sequence[CodeOption]) -> str | None:
+    """A code-table spelling: the table's own labels and aliases, then the known legacy
+    spellings (only codes the station's table holds)."""
+    found = match_code(normalize_value(raw), options)
+    if found is None:
+        legacy = legacy_code(table, raw)
+        if legacy is not None and any(o.code == legacy for o in options):
+            found = legacy
     return found
 
 
@@ -332,7 +344,7 @@ def review_one(
             return chosen, labels[chosen], "confirmed", "", options
         if circled_count(str(raw)) > 1:
             return "", "", "unmapped", "单元格中有多个编号选项", options
-        found = match_code(normalize_value(raw), codes.get(code_fields[fld], []))
+        found = _match(code_fields[fld], raw, codes.get(code_fields[fld], []))
         if found:
             return found, labels[found], "sure", "", options
         return "", "", "unmapped", "不在代码表中", options

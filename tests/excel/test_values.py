@@ -365,8 +365,9 @@ def test_cli_dry_run_value_writes_no_setting(
 def test_unmapped_cells_are_masked_for_a_clerk(
     ctx: Ctx, village_db: Database, tmp_path: Path
 ) -> None:
-    """A column the import does not know (担保人) is kept in the case note as written; a 录入员,
-    who sees ID numbers masked in every list, sees them masked there too (and the phones)."""
+    """A column the import does not know (担保人) is kept in the case note; an ID number in it
+    belongs to no validated person and is stored masked (the source file named in the note has
+    it); a 录入员, who sees ID numbers masked in every list, sees the phones masked too."""
     from app.services.cases import timeline
     from app.services.context import open_ctx
     from app.services.operators import OperatorInput, create_operator
@@ -382,7 +383,8 @@ def test_unmapped_cells_are_masked_for_a_clerk(
     assert len(rep.of("imported")) == 1
     d = ctx.session.scalars(select(Dispute)).one()
     full = next(t.note for t in timeline(ctx, d) if t.event == "imported")
-    assert "担保人情况：王某 11010519491231002X 电话13800138000" in full  # kept as written
+    assert "担保人情况：王某 110105********002X 电话13800138000" in full
+    assert "11010519491231002X" not in d.outcome_note + full
     create_operator(ctx, OperatorInput("clerk1", "赵琳", "clerk", "pass1234"))
     clerk = open_ctx(village_db, "clerk1", clock=FakeClock())
     try:
@@ -402,3 +404,46 @@ def test_a_transfer_keeps_its_unit_and_an_odd_destination_is_confirmed() -> None
     court = _status("转为诉讼")
     assert (court.code, court.sure, court.unit) == ("transferred", False, "诉讼")
     assert not _status("调解成功，转为诉讼").sure  # two results in one cell
+
+
+@pytest.mark.parametrize(
+    ("text", "ledger", "code"),
+    [
+        ("申请人撤回调解申请，终止调解", "disputes", "terminated"),
+        ("已移交镇派出所", "disputes", "transferred"),
+        ("达成书面调解协议", "disputes", "succeeded"),
+        ("已解决，当事人满意", "visits", "concluded"),
+        ("已办结，已答复信访人", "visits", "concluded"),
+        ("尚未答复", "visits", "in_progress"),
+        ("正在核实", "visits", "in_progress"),
+    ],
+)
+def test_spellings_of_published_ledgers(text: str, ledger: str, code: str) -> None:
+    r = _status(text, ledger)
+    assert r.sure and r.code == code
+
+
+def test_legacy_code_spellings() -> None:
+    from app.rules.legacy import CodeOption
+    from app.services.excel_values import review_one
+
+    options = [CodeOption("environment", "生态环境", ("环保", "污染")), CodeOption("other", "其他")]
+    got = review_one(
+        "category",
+        "环境污染",
+        ledger="visits",
+        code_fields={"category": "visit_category"},
+        codes={"visit_category": options},
+        value_maps={},
+    )
+    assert got[:3] == ("environment", "生态环境", "sure")
+    # a legacy spelling only maps to a code this station's table holds
+    got = review_one(
+        "category",
+        "环境污染",
+        ledger="visits",
+        code_fields={"category": "visit_category"},
+        codes={"visit_category": options[1:]},
+        value_maps={},
+    )
+    assert got[2] == "unmapped"
