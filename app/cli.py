@@ -1069,6 +1069,12 @@ def _excel_import_text(data: dict[str, Any]) -> str:
         + "，".join(f"{m['column']}“{m['header']}”→{m['label']}" for m in data["mapping"]),
         f"{would} {c['valid']} 行，已存在 {c['duplicate']} 行，有问题 {c['invalid']} 行，跳过 {c['skipped']} 行",
     ]
+    history = sum(1 for r in data["valid"] if r.get("history"))
+    if history:
+        lines.append(
+            f"其中 {history} 行早于本站启用日期，为历史记录：不计超期，未结的计为历史遗留"
+            "（zongzhi excel go-live 查看或设置启用日期）"
+        )
     if data.get("values"):
         lines.append("取值核对（每列每种写法：行数 → 导入为）：")
         for v in data["values"]:

@@ -724,7 +724,7 @@ class DisputeImporter(LedgerImporter):
                 _close_follow_up(ctx, d, p.follow_up, p.outcome_on)
         clear_past_due(ctx, d)
         log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
-        return Written(d.id, d.case_code, {}, list(saved.warnings))
+        return Written(d.id, d.case_code, {"history": d.imported_history}, list(saved.warnings))
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -1017,7 +1017,12 @@ class VisitImporter(LedgerImporter):
                 _close_follow_up(ctx, v, p.follow_up, p.replied_on)
         clear_past_due(ctx, v)
         log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
-        return Written(v.id, v.case_code, {"group": v.is_group}, list(saved.warnings))
+        return Written(
+            v.id,
+            v.case_code,
+            {"group": v.is_group, "history": v.imported_history},
+            list(saved.warnings),
+        )
 
 
 def _close_follow_up(ctx: Ctx, record: Dispute | Visit, text: str, day: date) -> None:

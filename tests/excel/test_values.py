@@ -354,6 +354,7 @@ def test_cli_dry_run_value_writes_no_setting(
         assert remembered(s, "disputes") == {}  # the dry run wrote nothing
     code, out, _ = run("excel", "import", str(path), "--ledger", "disputes", "--value", option)
     assert code == 0
+    assert "其中 1 行早于本站启用日期，为历史记录" in out  # 2025 < the day this ledger was set up
     with village_db.session() as s:
         assert remembered(s, "disputes") == {"result": {"基本化解,待履行": "mediating"}}
     code, _, err = run(
