@@ -1168,7 +1168,7 @@ def cmd_excel(args: argparse.Namespace) -> int:
             )
             if overrides:
                 mapping = ei.mapping_with_overrides(ctx, ins, overrides)
-            confirmed = ei.resolve_value_options(ctx, ins, value_options, mapping)
+            confirmed = ev.resolve_value_options(ctx, ins, value_options, mapping)
         report = ei.run_import(
             ctx,
             args.file,

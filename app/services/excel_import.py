@@ -61,16 +61,14 @@ from app.rules.legacy import (
     split_parties,
     split_values,
     visit_handling,
-    visit_result,
 )
-from app.rules.legacy_values import read_performance, read_satisfaction
 from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
 from app.rules.text import clean, clean_multiline, mask_id_number, mask_id_numbers
 
 from . import excel_values as ev
 from .cases import log_event
 from .context import Ctx
-from .history import clear_past_due, is_history
+from .history import clear_past_due, close_follow_up, is_history
 from .settings import get_value, set_value
 
 MAX_BLANK_RUN = 500  # stop reading a sheet after this many consecutive empty rows
@@ -501,47 +499,11 @@ class DisputeImporter(LedgerImporter):
         outcome_on = _date_cell(rc, "outcome_on", "调结日期", cells.get("outcome_on"), problems)
         # the result through the explicit vocabulary (app.rules.legacy_values): a doubtful
         # wording is refused until the clerk confirms it, never guessed
-        reading = ev.read_status_cell(
-            rc.value_maps, "disputes", "调处结果", cells.get("result"), problems
-        )
-        flag = ev.read_resolved_cell(rc.value_maps, "是否化解", cells.get("resolved"), problems)
-        status = "mediating"
-        if reading is not None or flag is not None:
-            combined = ev.combine_resolved("disputes", reading.code if reading else None, flag)
-            if combined is None:
-                problems.append(
-                    CellProblem(
-                        "resolved",
-                        f"是否化解“{cell_text(cells.get('resolved'))}”与调处结果"
-                        f"“{cell_text(cells.get('result'))}”矛盾",
-                        "请核对该纠纷是否已经化解，改正其中一列",
-                        cell_text(cells.get("resolved")),
-                    )
-                )
-            else:
-                status = combined
-        agreement = "oral"
-        agreement_note = ""
-        if status == "succeeded":
-            written = ev.read_agreement_cell(rc.value_maps, cells.get("agreement"), problems)
-            said = reading.agreement if reading is not None else None
-            if said and written and said != written:
-                problems.append(
-                    CellProblem(
-                        "agreement",
-                        f"协议形式“{cell_text(cells.get('agreement'))}”与调处结果"
-                        f"“{cell_text(cells.get('result'))}”不一致",
-                        "请核对是书面协议还是口头协议",
-                        cell_text(cells.get("agreement")),
-                    )
-                )
-            agreement = said or written or "oral"
-            if not said and is_blank(cells.get("agreement")):
-                # 人民调解法第二十八条: without a written agreement on record, an oral one
-                agreement_note = "原台账未记载协议形式，按口头协议登记"
-        transferred_to = cell_text(cells.get("transferred_to")) or (
-            reading.unit if reading is not None and reading.code == "transferred" else ""
-        )
+        # the result through the explicit vocabulary (app.services.excel_values): a doubtful
+        # wording is refused until the clerk confirms it, never guessed
+        outcome = ev.dispute_outcome(rc.value_maps, cells, problems)
+        status, agreement = outcome.status, outcome.agreement
+        transferred_to = cell_text(cells.get("transferred_to")) or outcome.transferred_to
         if status == "transferred" and not transferred_to:
             problems.append(
                 CellProblem(
@@ -569,8 +531,8 @@ class DisputeImporter(LedgerImporter):
             notes.append("原台账未记载案件来源，按“当事人申请”登记")
         if outcome_on is None and status in ("succeeded", "failed", "terminated", "transferred"):
             notes.append("原台账未记载调结日期，按受理日期记")
-        if agreement_note:
-            notes.append(agreement_note)
+        if outcome.agreement_note:
+            notes.append(outcome.agreement_note)
         if extra_phones:
             notes.append("其他联系电话：" + "、".join(p for p in extra_phones if p))
         summary = cell_text(cells.get("summary"))
@@ -721,7 +683,7 @@ class DisputeImporter(LedgerImporter):
                     DisputeAction(on=p.outcome_on, unit=p.transferred_to, note=original or "移送"),
                 )
             if p.status == "succeeded" and p.follow_up:
-                _close_follow_up(ctx, d, p.follow_up, p.outcome_on)
+                close_follow_up(ctx, d, p.follow_up, p.outcome_on)
         clear_past_due(ctx, d)
         log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
         return Written(d.id, d.case_code, {"history": d.imported_history}, list(saved.warnings))
@@ -847,27 +809,8 @@ class VisitImporter(LedgerImporter):
         request = cell_text(cells.get("request"))
         if not request:
             problems.append(CellProblem("request", "反映问题为空", "请填写信访人反映的问题或诉求"))
-        reading = ev.read_status_cell(
-            rc.value_maps, "visits", "办理结果", cells.get("result"), problems
-        )
-        flag = ev.read_resolved_cell(rc.value_maps, "是否办结", cells.get("resolved"), problems)
-        status = "registered"
-        if reading is not None or flag is not None:
-            combined = ev.combine_resolved("visits", reading.code if reading else None, flag)
-            if combined is None:
-                problems.append(
-                    CellProblem(
-                        "resolved",
-                        f"是否办结“{cell_text(cells.get('resolved'))}”与办理结果"
-                        f"“{cell_text(cells.get('result'))}”矛盾",
-                        "请核对该件是否已经办结，改正其中一列",
-                        cell_text(cells.get("resolved")),
-                    )
-                )
-            else:
-                status = combined
-        elif is_blank(cells.get("result")):
-            status = visit_result(None, cells.get("opinion"))
+        outcome = ev.visit_outcome(rc.value_maps, cells, problems)
+        status = outcome.status
         replied_on = _date_cell(rc, "replied_on", "办结日期", cells.get("replied_on"), problems)
         if day and replied_on and replied_on < day:
             problems.append(
@@ -906,11 +849,7 @@ class VisitImporter(LedgerImporter):
             result_text=cell_text(cells.get("result")),
             anonymous=anonymous,
             follow_up=cell_text(cells.get("follow_up")),
-            handling=(
-                Handling(reading.handling or "transfer", reading.unit)
-                if reading is not None and reading.unit
-                else None
-            ),
+            handling=Handling(*outcome.handling) if outcome.handling else None,
         )
         first_id = ids[0] if ids else None
         display = {
@@ -1014,7 +953,7 @@ class VisitImporter(LedgerImporter):
                 note = "；".join(x for x in (p.opinion, recorded) if x) or "已办结"
                 advance_visit(ctx, v.id, "conclude", VisitAction(note=note, on=p.replied_on))
             if p.status == "concluded" and p.follow_up:
-                _close_follow_up(ctx, v, p.follow_up, p.replied_on)
+                close_follow_up(ctx, v, p.follow_up, p.replied_on)
         clear_past_due(ctx, v)
         log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
         return Written(
@@ -1022,48 +961,6 @@ class VisitImporter(LedgerImporter):
             v.case_code,
             {"group": v.is_group, "history": v.imported_history},
             list(saved.warnings),
-        )
-
-
-def _close_follow_up(ctx: Ctx, record: Dispute | Visit, text: str, day: date) -> None:
-    """A legacy 回访情况 closes the 回访: through the workflow when the note says the 履行情况 /
-    满意度 plainly, else recorded as written (the code left empty, never guessed)."""
-    from .disputes import DisputeAction, advance_dispute
-    from .visits import VisitAction, advance_visit
-
-    note = f"原台账回访情况：{text}"
-    if isinstance(record, Dispute):
-        perf = read_performance(text)
-        if perf is not None:
-            advance_dispute(
-                ctx,
-                record.id,
-                "follow_up",
-                DisputeAction(on=day, note=note, performance_status=perf),
-            )
-            return
-    else:
-        sat = read_satisfaction(text)
-        if sat is not None:
-            advance_visit(
-                ctx, record.id, "follow_up", VisitAction(on=day, note=note, satisfaction=sat)
-            )
-            return
-    old = record.status
-    with ctx.write():
-        record.status = "followed_up"
-        record.followed_up_on = day
-        record.follow_up_note = text
-        record.due_on = None
-        what = "履行情况" if isinstance(record, Dispute) else "满意度"
-        log_event(
-            ctx,
-            record,
-            "followed_up",
-            action="follow_up",
-            from_status=old,
-            to_status="followed_up",
-            note=f"{note}（原台账未写明{what}，未登记）",
         )
 
 
@@ -1618,7 +1515,7 @@ def run_import(
         codes=rc.codes,
         value_maps=rc.value_maps,
     )
-    _confirmation_hints(report)
+    ev.confirmation_hints(report)
 
     # rows imported before, or already in the ledger
     todo: list[tuple[RowPlan, RowResult]] = []
@@ -1683,22 +1580,6 @@ def run_import(
             if r.status == "new":
                 r.case_code, r.record_id = "", ""
     return report
-
-
-def _confirmation_hints(report: ImportReport) -> None:
-    """A refused value that the clerk can confirm gets a fix naming sheet, row, column, the
-    value and the exact ``--value`` to pass."""
-    by_value = {(v.field, ev.value_key(v.text)): v for v in report.values}
-    for r in report.invalid:
-        for p in r.problems:
-            if not p.unknown_code:
-                continue
-            item = by_value.get((p.field, ev.value_key(p.value)))
-            proposal = item.code_label.split("（", 1)[0] if item is not None else ""
-            hint = ev.confirm_hint(
-                p.field, p.header, p.field_label, p.value, proposal, report.sheet, r.row, p.column
-            )
-            p.fix = f"{p.fix}；{hint}" if p.fix else hint
 
 
 def _record_alive(ctx: Ctx, prior: ExcelImportRow) -> bool:
@@ -1908,48 +1789,3 @@ def remember_value_text(ctx: Ctx, ledger: str, fld: str, text: str, target: str)
             "可选：" + "、".join(o.label for o in options),
         )
     remember_values(ctx, imp.key, key, {text: code})
-
-
-def resolve_value_options(
-    ctx: Ctx,
-    ins: SheetInspection,
-    options: Sequence[tuple[str, str, str]],
-    mapping: Mapping[int, str] | None = None,
-) -> dict[str, dict[str, str]]:
-    """“列名:原值=代码或名称” choices (CLI ``--value``) → field → {value: code}, checked against
-    the sheet's columns and the code tables; nothing is written (a real import remembers them).
-
-    The column may be named by its header in the sheet, its letter, or the field's label."""
-    imp = importer_for(ctx, ins.ledger)
-    cols = dict(mapping) if mapping is not None else ins.mapping()
-    reviewable = ev.review_fields(
-        imp.code_fields, [*imp.code_fields, "result", "resolved", "agreement"]
-    )
-    codes = _code_options(ctx, imp.code_tables)
-    out: dict[str, dict[str, str]] = {}
-    for column, text, target in options:
-        col = clean(column)
-        hits = [
-            c.index
-            for c in ins.columns
-            if col.upper() == c.letter
-            or (c.header and normalize_header(c.header) == normalize_header(col))
-        ]
-        fld = next((cols[i] for i in hits if i in cols), "")
-        if not fld:
-            try:
-                fld = resolve_field(imp, col)
-            except ValidationError:
-                fld = ""
-        if fld not in reviewable:
-            names = "、".join(
-                f"“{c.header}”" for c in ins.columns if cols.get(c.index) in reviewable
-            ) or "、".join(_labels(imp.fields)[k] for k in reviewable if k in _labels(imp.fields))
-            raise ValidationError.single(
-                "value", "--value", f"“{column}”列不能指定取值对应", f"可指定取值的列：{names}"
-            )
-        code = ev.resolve_choice(
-            fld, target, ledger=imp.key, code_fields=imp.code_fields, codes=codes
-        )
-        out.setdefault(fld, {})[text] = code
-    return out

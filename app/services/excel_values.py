@@ -32,6 +32,7 @@ from app.rules.legacy import (
     is_blank,
     match_code,
     normalize_header,
+    visit_result,
 )
 from app.rules.legacy_values import (
     Reading,
@@ -259,6 +260,123 @@ def combine_resolved(ledger: str, status: str | None, flag: bool | None) -> str 
     if not flag and status in finished:
         return None
     return status
+
+
+def _shown(raw: Any) -> str:
+    return "" if is_blank(raw) else clean(str(raw))
+
+
+@dataclass(frozen=True)
+class DisputeOutcome:
+    """What a legacy row says about a dispute's result (the importer's value seam)."""
+
+    status: str
+    agreement: str = "oral"  # written | oral (only meaningful when succeeded)
+    agreement_note: str = ""  # why an agreement form was assumed
+    transferred_to: str = ""  # a transfer's unit named in the result (“已转镇城建办”)
+
+
+def dispute_outcome(
+    value_maps: Mapping[str, Mapping[str, str]],
+    cells: Mapping[str, Any],
+    problems: list[CellProblem],
+) -> DisputeOutcome:
+    """调处结果 + 是否化解 + 协议形式 → the dispute's status, read through the vocabulary and
+    the clerk's confirmations; contradictions and doubtful wordings become problems. An empty
+    result (and no 是否化解) means the case is still being mediated."""
+    result, resolved = cells.get("result"), cells.get("resolved")
+    reading = read_status_cell(value_maps, "disputes", "调处结果", result, problems)
+    flag = read_resolved_cell(value_maps, "是否化解", resolved, problems)
+    status = "mediating"
+    if reading is not None or flag is not None:
+        combined = combine_resolved("disputes", reading.code if reading else None, flag)
+        if combined is None:
+            problems.append(
+                CellProblem(
+                    RESOLVED_FIELD,
+                    f"是否化解“{_shown(resolved)}”与调处结果“{_shown(result)}”矛盾",
+                    "请核对该纠纷是否已经化解，改正其中一列",
+                    _shown(resolved),
+                )
+            )
+        else:
+            status = combined
+    agreement, note = "oral", ""
+    if status == "succeeded":
+        raw = cells.get(AGREEMENT_FIELD)
+        written = read_agreement_cell(value_maps, raw, problems)
+        said = reading.agreement if reading is not None else None
+        if said and written and said != written:
+            problems.append(
+                CellProblem(
+                    AGREEMENT_FIELD,
+                    f"协议形式“{_shown(raw)}”与调处结果“{_shown(result)}”不一致",
+                    "请核对是书面协议还是口头协议",
+                    _shown(raw),
+                )
+            )
+        agreement = said or written or "oral"
+        if not said and is_blank(raw):
+            # 人民调解法第二十八条: without a written agreement on record, an oral one
+            note = "原台账未记载协议形式，按口头协议登记"
+    unit = reading.unit if reading is not None and reading.code == "transferred" else ""
+    return DisputeOutcome(status, agreement, note, unit)
+
+
+@dataclass(frozen=True)
+class VisitOutcome:
+    """What a legacy row says about a petition's handling (the importer's value seam)."""
+
+    status: str
+    handling: tuple[str, str] | None = None  # (transfer | assign, unit) named in the result
+
+
+def visit_outcome(
+    value_maps: Mapping[str, Mapping[str, str]],
+    cells: Mapping[str, Any],
+    problems: list[CellProblem],
+) -> VisitOutcome:
+    """办理结果 + 是否办结 (+ 处理意见 when both are empty) → the visit's status."""
+    result, resolved = cells.get("result"), cells.get("resolved")
+    reading = read_status_cell(value_maps, "visits", "办理结果", result, problems)
+    flag = read_resolved_cell(value_maps, "是否办结", resolved, problems)
+    status = "registered"
+    if reading is not None or flag is not None:
+        combined = combine_resolved("visits", reading.code if reading else None, flag)
+        if combined is None:
+            problems.append(
+                CellProblem(
+                    RESOLVED_FIELD,
+                    f"是否办结“{_shown(resolved)}”与办理结果“{_shown(result)}”矛盾",
+                    "请核对该件是否已经办结，改正其中一列",
+                    _shown(resolved),
+                )
+            )
+        else:
+            status = combined
+    elif is_blank(result):
+        status = visit_result(None, cells.get("opinion"))
+    handling = None
+    if reading is not None and reading.unit:
+        handling = (reading.handling or "transfer", reading.unit)
+    return VisitOutcome(status, handling)
+
+
+def confirmation_hints(report: Any) -> None:
+    """A refused value that the clerk can confirm gets a fix naming sheet, row, column, the
+    value and the exact ``--value`` to pass (``report``: an import report with ``values``,
+    ``invalid`` rows and ``sheet``)."""
+    by_value = {(v.field, value_key(v.text)): v for v in report.values}
+    for r in report.invalid:
+        for p in r.problems:
+            if not p.unknown_code:
+                continue
+            item = by_value.get((p.field, value_key(p.value)))
+            proposal = item.code_label.split("（", 1)[0] if item is not None else ""
+            hint = confirm_hint(
+                p.field, p.header, p.field_label, p.value, proposal, report.sheet, r.row, p.column
+            )
+            p.fix = f"{p.fix}；{hint}" if p.fix else hint
 
 
 # --- the review ------------------------------------------------------------------------------
@@ -527,3 +645,52 @@ def parse_value_option(item: str) -> tuple[str, str, str]:
             "请写成“列名:原表写法=代码或名称”，如 --value 纠纷类型:山林权属=山林土地",
         )
     return column.strip(), text.strip(), target.strip()
+
+
+def resolve_value_options(
+    ctx: Any,
+    ins: Any,
+    options: Sequence[tuple[str, str, str]],
+    mapping: Mapping[int, str] | None = None,
+) -> dict[str, dict[str, str]]:
+    """“列名:原值=代码或名称” choices (CLI ``--value``) → field → {value: code}, checked against
+    the sheet's columns and the code tables; nothing is written (a real import remembers them).
+
+    The column may be named by its header in the sheet, its letter, or the field's label."""
+    from . import excel_import as ei
+
+    imp = ei.importer_for(ctx, ins.ledger)
+    cols = dict(mapping) if mapping is not None else ins.mapping()
+    reviewable = review_fields(
+        imp.code_fields, [*imp.code_fields, "result", "resolved", "agreement"]
+    )
+    codes = ei._code_options(ctx, imp.code_tables)
+    out: dict[str, dict[str, str]] = {}
+    for column, text, target in options:
+        col = clean(column)
+        hits = [
+            c.index
+            for c in ins.columns
+            if col.upper() == c.letter
+            or (c.header and normalize_header(c.header) == normalize_header(col))
+        ]
+        fld = next((cols[i] for i in hits if i in cols), "")
+        if not fld:
+            try:
+                fld = ei.resolve_field(imp, col)
+            except ValidationError:
+                fld = ""
+        if fld not in reviewable:
+            names = "、".join(
+                f"“{c.header}”" for c in ins.columns if cols.get(c.index) in reviewable
+            ) or "、".join(
+                {f.key: f.label for f in imp.fields}[k]
+                for k in reviewable
+                if k in {f.key: f.label for f in imp.fields}
+            )
+            raise ValidationError.single(
+                "value", "--value", f"“{column}”列不能指定取值对应", f"可指定取值的列：{names}"
+            )
+        code = resolve_choice(fld, target, ledger=imp.key, code_fields=imp.code_fields, codes=codes)
+        out.setdefault(fld, {})[text] = code
+    return out

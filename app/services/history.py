@@ -18,9 +18,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.models import LocalState
+from app.models import Dispute, LocalState, Visit
 from app.rules.dates import local_date
 from app.rules.errors import ValidationError
+from app.rules.legacy_values import read_performance, read_satisfaction
 
 from .context import Ctx
 from .settings import get_value, set_value
@@ -69,3 +70,46 @@ def clear_past_due(ctx: Ctx, record: Any) -> None:
     due = record.due_on
     if getattr(record, "imported_history", False) and due is not None and due < go_live_on(ctx):
         record.due_on = None
+
+
+def close_follow_up(ctx: Ctx, record: Dispute | Visit, text: str, day: date) -> None:
+    """A legacy 回访情况 closes the 回访: through the workflow when the note says the 履行情况 /
+    满意度 plainly, else recorded as written (the code left empty, never guessed)."""
+    from .cases import log_event
+    from .disputes import DisputeAction, advance_dispute
+    from .visits import VisitAction, advance_visit
+
+    note = f"原台账回访情况：{text}"
+    if isinstance(record, Dispute):
+        perf = read_performance(text)
+        if perf is not None:
+            advance_dispute(
+                ctx,
+                record.id,
+                "follow_up",
+                DisputeAction(on=day, note=note, performance_status=perf),
+            )
+            return
+    else:
+        sat = read_satisfaction(text)
+        if sat is not None:
+            advance_visit(
+                ctx, record.id, "follow_up", VisitAction(on=day, note=note, satisfaction=sat)
+            )
+            return
+    old = record.status
+    with ctx.write():
+        record.status = "followed_up"
+        record.followed_up_on = day
+        record.follow_up_note = text
+        record.due_on = None
+        what = "履行情况" if isinstance(record, Dispute) else "满意度"
+        log_event(
+            ctx,
+            record,
+            "followed_up",
+            action="follow_up",
+            from_status=old,
+            to_status="followed_up",
+            note=f"{note}（原台账未写明{what}，未登记）",
+        )
