@@ -1093,6 +1093,26 @@ def _excel_import_text(data: dict[str, Any]) -> str:
         lines.insert(2, "当事人分组：" + "；".join(data["groups"]))
     if c.get("updated"):
         lines[-1] += f"，{'可更新' if data['dry_run'] else '已更新'} {c['updated']} 行"
+    history = sum(1 for r in data["valid"] if r.get("history"))
+    if history:
+        lines.append(
+            f"其中 {history} 行早于本站启用日期，为历史记录：不计超期，未结的计为历史遗留"
+            "（zongzhi excel go-live 查看或设置启用日期）"
+        )
+    if data.get("values"):
+        lines.append("取值核对（每列每种写法：行数 → 导入为）：")
+        for v in data["values"]:
+            mark = "" if v["state"] in ("sure", "confirmed") else f"【{v['state_label']}】"
+            target = v["code_label"] or "（无法对应）"
+            why = f"（{v['why']}）" if v["why"] and mark else ""
+            lines.append(
+                f"  {v['column']}列“{v['header'] or v['label']}”：“{v['value']}” {v['count']}行"
+                f" → {target} {mark}{why}".rstrip()
+            )
+        todo = [v for v in data["values"] if v["confirm"]]
+        if todo:
+            lines.append("需要确认的取值（确认后重新运行；试导入不会记住，正式导入后本站记住）：")
+            lines += [f"  {v['confirm']}" for v in todo]
     if data["invalid"]:
         lines.append("有问题的行（未导入）：")
         for r in data["invalid"]:
@@ -1114,8 +1134,18 @@ def _excel_import_text(data: dict[str, Any]) -> str:
 def cmd_excel(args: argparse.Namespace) -> int:
     from app.services import excel_export as ex
     from app.services import excel_import as ei
+    from app.services import excel_values as ev
 
     with _session(args) as ctx:
+        if args.excel_command == "go-live":
+            from app.rules.dates import parse_date
+            from app.services import history
+
+            if args.date:
+                history.set_go_live_on(ctx, parse_date(args.date, "go_live_on", "启用日期"))
+            day = history.go_live_on(ctx)
+            print(f"本站启用日期：{day.isoformat()}（导入的此前事项为历史遗留，不计超期）")
+            return 0
         if args.excel_command == "ledgers":
             imports = dict(ei.ledger_choices(ctx))
             rows = [
@@ -1154,26 +1184,20 @@ def cmd_excel(args: argparse.Namespace) -> int:
                     "请写成“表头=字段”，如 --map 受理时间=受理日期",
                 )
             overrides.append((head, target))
-        for item in args.value:
-            head, sep, code = item.partition("=")
-            fld, colon, text = head.partition(":")
-            if not (sep and colon and text.strip()):
-                raise ValidationError.single(
-                    "value",
-                    "--value",
-                    f"“{item}”格式不对",
-                    "请写成“字段:原表写法=分类”，如 --value 纠纷类型:山林权属=山林土地",
-                )
-            ei.remember_value_text(ctx, args.ledger, fld, text, code)
+        # --value 列名:原值=代码或名称: used for this run; remembered only by a real import
+        value_options = [ev.parse_value_option(item) for item in args.value]
         book = ei.read_source(args.file)
         if not (args.sheet or overrides or args.header_row):
-            return _excel_import_workbook(ctx, args, book)
+            return _excel_import_workbook(ctx, args, book, value_options)
         mapping = None
-        if overrides:
+        confirmed = None
+        if overrides or value_options:
             ins = ei.inspect_source(
                 ctx, book, args.ledger, sheet=args.sheet, header_row=args.header_row
             )
-            mapping = ei.mapping_with_overrides(ctx, ins, overrides)
+            if overrides:
+                mapping = ei.mapping_with_overrides(ctx, ins, overrides)
+            confirmed = ev.resolve_value_options(ctx, ins, value_options, mapping)
         report = ei.run_import(
             ctx,
             args.file,
@@ -1183,6 +1207,7 @@ def cmd_excel(args: argparse.Namespace) -> int:
             mapping=mapping,
             dry_run=args.dry_run,
             book=book,
+            confirmed=confirmed,
         )
         data = report.to_dict()
         if args.report:
@@ -1195,12 +1220,21 @@ def cmd_excel(args: argparse.Namespace) -> int:
     return 0
 
 
-def _excel_import_workbook(ctx: Any, args: argparse.Namespace, book: Any) -> int:
+def _excel_import_workbook(
+    ctx: Any, args: argparse.Namespace, book: Any, value_options: list[tuple[str, str, str]]
+) -> int:
     """Every sheet that looks like the ledger, month sheets in order, reported per sheet."""
     from app.services import excel_export as ex
     from app.services import excel_import as ei
+    from app.services import excel_values as ev
 
-    wb = ei.run_workbook_import(ctx, args.file, args.ledger, dry_run=args.dry_run, book=book)
+    confirmed = None
+    if value_options:  # checked against the first sheet that looks like the ledger
+        ins = ei.inspect_source(ctx, book, args.ledger)
+        confirmed = ev.resolve_value_options(ctx, ins, value_options)
+    wb = ei.run_workbook_import(
+        ctx, args.file, args.ledger, dry_run=args.dry_run, book=book, confirmed=confirmed
+    )
     reports = wb.reports
     data = wb.to_dict()
     if len(reports) == 1:  # one ledger sheet: its details at the top, as for --sheet
@@ -1253,7 +1287,8 @@ def _add_excel_commands(sub: Any) -> None:
         "--value",
         action="append",
         default=[],
-        help="指定分类写法的对应“字段:原表写法=分类”（会记住），如 纠纷类型:山林权属=山林土地",
+        help="确认或更改取值的对应“列名:原表写法=代码或名称”（正式导入后本站记住，试导入不记），"
+        "如 纠纷类型:山林权属=山林土地、调处结果:基本化解=调处中",
     )
     e.add_argument("--dry-run", action="store_true", help="试导入：只校验并显示结果，不写入台账")
     e.add_argument("--report", help="把校验报告保存为 Excel 文件")
@@ -1264,6 +1299,10 @@ def _add_excel_commands(sub: Any) -> None:
     e.add_argument("--from", dest="date_from", help="起始日期（含）")
     e.add_argument("--to", dest="date_to", help="截止日期（含）")
     e.add_argument("--json", action="store_true", help="输出 JSON")
+    e = esub.add_parser(
+        "go-live", help="查看或设置本站启用日期（导入的此前事项为历史遗留，不计超期）"
+    )
+    e.add_argument("date", nargs="?", help="启用日期，如 2026-01-01（站点管理员）")
     e = esub.add_parser("ledgers", help="列出可导入、导出的台账")
     e.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_excel)

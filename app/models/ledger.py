@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -111,6 +112,11 @@ class Visit(SyncMixin, Base):
     followed_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     archived_on: Mapped[date | None] = mapped_column(Date)
+    # imported from a legacy ledger with a date before the station's go-live (启用日期): its
+    # past deadlines raise no 超期 (issue 14); shown and counted as 历史遗留 while still open
+    imported_history: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     persons: Mapped[list[VisitPerson]] = relationship(
         back_populates="visit", order_by="VisitPerson.seq", lazy="selectin"
@@ -199,6 +205,11 @@ class Dispute(SyncMixin, Base):
     transfer_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     transferred_on: Mapped[date | None] = mapped_column(Date)
     archived_on: Mapped[date | None] = mapped_column(Date)
+    # imported from a legacy ledger with a date before the station's go-live (启用日期): its
+    # past deadlines raise no 超期 (issue 14); shown and counted as 历史遗留 while still open
+    imported_history: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     prevented_criminal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     prevented_group_petition: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 

@@ -22,6 +22,13 @@ from typing import Any
 from .dates import EARLIEST
 from .errors import ValidationError
 from .idcard import check_char, convert_15_to_18, validate_id_number
+from .legacy_values import (
+    DISPUTE_STATUS_LABELS,
+    VISIT_STATUS_LABELS,
+    Reading,
+    read_status,
+    status_label,
+)
 from .phone import validate_phone
 from .text import clean, to_halfwidth
 
@@ -171,8 +178,18 @@ DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
         "化解情况",
         "调处情况",
         "办理结果",
-        "是否化解",
         "调解情况",
+        "化解结果",
+    ),
+    _f(
+        "resolved",
+        "是否化解",
+        "是否调解成功",
+        "是否化解到位",
+        "是否解决",
+        "是否办结",
+        "是否调结",
+        kind="code",
     ),
     _f(
         "outcome_on",
@@ -185,6 +202,13 @@ DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
         "调处日期",
         "调解日期",
         "化解日期",
+        "化解时间",
+        "化解完成时间",
+        "化解完成日期",
+        "调处时间",
+        "调解时间",
+        "完成时间",
+        "完成日期",
         kind="date",
     ),
     _f(
@@ -198,8 +222,13 @@ DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
         kind="code",
     ),
     _f("terms", "协议内容", "协议主要内容", "调解协议内容"),
-    _f("follow_up", "回访情况", "回访", "回访记录", "履行情况"),
-    _f("transferred_to", "移送单位", "移交单位", "移送部门"),
+    _f("follow_up", "回访情况", "回访", "回访记录", "履行情况", "回访结果"),
+    _f("transferred_to", "移送单位", "移交单位", "移送部门", "转办单位", "移交部门"),
+    # columns of 矛盾纠纷排查化解 ledgers that the model keeps as labelled notes
+    _f("measures", "调处措施", "化解措施", "调解措施", "处置措施", "工作措施", "稳控措施"),
+    _f("lead", "包案领导", "包案责任人", "包联领导", "责任领导", "包案干部"),
+    _f("stability", "稳控情况", "稳控责任人", "稳控人"),
+    _f("volume", "卷号", "卷宗号", "档案号", "案卷号"),
     _f("note", "备注", "说明"),
 )
 
@@ -222,7 +251,23 @@ VISIT_FIELDS: tuple[FieldSpec, ...] = (
         required=True,
         kind="date",
     ),
-    _f("channel", "信访形式", "形式", "来访方式", "信访方式", "方式", "渠道", kind="code"),
+    _f(
+        "channel",
+        "信访形式",
+        "形式",
+        "来访方式",
+        "信访方式",
+        "方式",
+        "渠道",
+        "信访类型",
+        "来访类型",
+        "来访形式",
+        "信访渠道",
+        "反映方式",
+        "反映渠道",
+        "来信来访方式",
+        kind="code",
+    ),
     _f(
         "petitioner",
         "信访人",
@@ -260,8 +305,36 @@ VISIT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     _f("first_responder", "接待人", "接待人员", "登记人", "经办人", "接访人"),
     _f("opinion", "处理意见", "办理意见", "拟办意见", "处置意见", "答复意见"),
-    _f("result", "办理结果", "处理结果", "结果", "办结情况", "办理情况", "办理状态"),
-    _f("replied_on", "办结日期", "答复日期", "办结时间", "答复时间", kind="date"),
+    _f(
+        "result",
+        "办理结果",
+        "处理结果",
+        "结果",
+        "办结情况",
+        "办理情况",
+        "办理状态",
+        "化解情况",
+        "化解结果",
+    ),
+    _f("resolved", "是否办结", "是否化解", "是否解决", "是否化解到位", kind="code"),
+    _f(
+        "replied_on",
+        "办结日期",
+        "答复日期",
+        "办结时间",
+        "答复时间",
+        "化解时间",
+        "化解日期",
+        "回复日期",
+        "回复时间",
+        "完成时间",
+        kind="date",
+    ),
+    _f("follow_up", "回访情况", "回访", "回访记录", "回访结果"),
+    _f("measures", "调处措施", "化解措施", "处置措施", "工作措施", "稳控措施"),
+    _f("lead", "包案领导", "包案责任人", "包联领导", "责任领导", "包案干部"),
+    _f("stability", "稳控情况", "稳控责任人"),
+    _f("volume", "卷号", "卷宗号", "档案号", "案卷号"),
     _f("note", "备注", "说明"),
 )
 
@@ -661,9 +734,38 @@ def _count(text: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+# exactly two single Han characters separated by spaces (“王 芳”, “王　芳”): one name. Two
+# names (“王芳 李明”) or three single characters stay separate or are refused.
+_SPACED_NAME = re.compile(rf"[{_CJK}]\s+[{_CJK}]")
+# “赵春花与黄明”, “张三及李四”: two names joined by 与/及 (not 和: it is a surname and a common
+# given-name character). Both sides must look like names (2–4 Han characters).
+_JOINED = re.compile(rf"([{_CJK}]{{2,4}})[与及]([{_CJK}]{{2,4}})")
+
+
+def _split_joined(token: str) -> list[str]:
+    bare = _strip_brackets(token)
+    m = _JOINED.fullmatch(bare)
+    if m is None or bare != token:
+        return [token]
+    return [m.group(1), m.group(2)]
+
+
+ANONYMOUS_WORDS = frozenset({"匿名", "匿名信", "匿名来信", "匿名信件", "无名氏", "匿名举报"})
+
+
+def is_anonymous(raw: Any) -> bool:
+    """“匿名”, “匿名信” in the petitioner column: a letter whose writer gave no name."""
+    if is_blank(raw):
+        return False
+    text = re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", str(raw)))
+    return text in ANONYMOUS_WORDS
+
+
 def split_parties(raw: Any) -> PartySplit:
-    """“张三、李四”, “张三，李四”, “张三,李四”, “张三 李四”, “张三；李四”, one per line, and
-    “朱平等7人” → names (+ roles written in brackets, + headcount)."""
+    """“张三、李四”, “张三，李四”, “张三,李四”, “张三 李四”, “张三；李四”, one per line,
+    “赵春花与黄明”, “王 芳” (one spaced two-character name) and “朱平等7人” → names (+ roles
+    written in brackets, + headcount)."""
     if is_blank(raw):
         return PartySplit(())
     text = unicodedata.normalize("NFKC", str(raw)).replace("\u3000", " ").strip()
@@ -680,11 +782,14 @@ def split_parties(raw: Any) -> PartySplit:
         tokens = [re.sub(r"\s+", "", t) for t in tokens]
     else:
         tokens = text.split()
-        if len(tokens) > 1 and any(len(_strip_brackets(t)) == 1 for t in tokens):
+        if _SPACED_NAME.fullmatch(text):
+            tokens = ["".join(tokens)]  # “王 芳”: a two-character name spaced to align columns
+        elif len(tokens) > 1 and any(len(_strip_brackets(t)) == 1 for t in tokens):
             raise LegacyProblem(
                 f"“{raw}”中的姓名分隔不清（单字之间有空格）",
                 "请用顿号“、”分隔各方当事人，如“张三、李四”",
             )
+    tokens = [part for t in tokens for part in _split_joined(t)]
     names: list[PartyName] = []
     for token in tokens:
         if not token:
@@ -873,120 +978,50 @@ def match_code(value: Any, options: Sequence[CodeOption]) -> str | None:
 
 # --- results ---------------------------------------------------------------------------------
 
-# Checked in this order: failure words before success words (“未成功” contains “成功”),
-# in-progress words before success words (“调处中” contains “调处”).
-_DISPUTE_RESULT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "failed",
-        (
-            "不成",
-            "失败",
-            "未成功",
-            "不成功",
-            "未达成",
-            "未化解",
-            "未调成",
-            "无果",
-            "未果",
-            "调解未成",
-        ),
-    ),
-    ("terminated", ("终止", "撤回", "撤销申请", "不予受理")),
-    ("transferred", ("移送", "移交", "转交", "上报")),
-    (
-        "mediating",
-        ("调处中", "调解中", "正在", "处理中", "办理中", "跟进", "未结", "待", "在调", "进行中"),
-    ),
-    ("registered", ("已受理", "受理", "登记", "分流")),
-    (
-        "succeeded",
-        (
-            "成功",
-            "已调解",
-            "已调处",
-            "调结",
-            "已化解",
-            "化解",
-            "达成协议",
-            "已解决",
-            "解决",
-            "调成",
-            "已结案",
-            "息诉",
-        ),
-    ),
-)
+DISPUTE_RESULT_LABELS = DISPUTE_STATUS_LABELS
 
-DISPUTE_RESULT_LABELS = {
-    "registered": "受理登记",
-    "mediating": "调处中",
-    "succeeded": "调解成功",
-    "failed": "调解不成",
-    "terminated": "终止调解",
-    "transferred": "已移送",
-}
+
+def _status_problem(
+    label: str, value: Any, reading: Reading, ledger: str, options: str
+) -> LegacyProblem:
+    if reading.code is not None:
+        return LegacyProblem(
+            f"{label}“{clean(str(value))}”{reading.why}，建议对应为“{status_label(ledger, reading.code)}”，需要确认",
+            f"请确认或改写为：{options}",
+        )
+    return LegacyProblem(
+        f"{label}“{clean(str(value))}”无法识别（{reading.why}）", f"应为{options}之一"
+    )
 
 
 def dispute_result(value: Any) -> str:
     """The dispute's imported outcome: succeeded | failed | mediating | registered |
-    terminated | transferred. An empty cell means the case is still being mediated."""
+    terminated | transferred, read through the explicit vocabulary of
+    :mod:`app.rules.legacy_values` (a doubtful or unknown wording is refused, never guessed).
+    An empty cell means the case is still being mediated."""
     if is_blank(value):
         return "mediating"
-    text = normalize_header(value)
-    for code, words in _DISPUTE_RESULT_WORDS:
-        if any(w in text for w in words):
-            return code
-    raise LegacyProblem(
-        f"调处结果“{value}”无法识别",
-        "应为调解成功、调解不成、调处中、终止调解或移送之一",
+    reading = read_status(value, "disputes")
+    if reading.sure and reading.code is not None:
+        return reading.code
+    raise _status_problem(
+        "调处结果", value, reading, "disputes", "调解成功、调解不成、调处中、终止调解或移送"
     )
 
 
-_VISIT_RESULT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("not_accepted", ("不予受理", "不受理")),
-    ("informed", ("已告知", "告知")),
-    ("in_progress", ("办理中", "正在", "处理中", "在办", "未办结", "未结", "跟进", "待")),
-    (
-        "concluded",
-        (
-            "办结",
-            "已答复",
-            "答复",
-            "已处理",
-            "已解决",
-            "解决",
-            "结案",
-            "已回访",
-            "已归档",
-            "息访",
-            "化解",
-        ),
-    ),
-    ("accepted", ("已受理", "受理")),
-    ("registered", ("登记", "未处理", "未办理", "审核")),
-)
-
-VISIT_RESULT_LABELS = {
-    "registered": "已登记",
-    "accepted": "已受理",
-    "not_accepted": "不予受理",
-    "informed": "已告知",
-    "in_progress": "办理中",
-    "concluded": "已办结",
-}
+_VISIT_OPTIONS = "已登记、已受理、办理中、已办结、已告知或不予受理"
+VISIT_RESULT_LABELS = VISIT_STATUS_LABELS
 
 
 def visit_result(result: Any, opinion: Any) -> str:
-    """The visit's imported status from 办理结果, else from 处理意见 (an opinion on record means
-    handling started; “当场答复” means it was answered on the spot)."""
+    """The visit's imported status from 办理结果 (explicit vocabulary, see
+    :mod:`app.rules.legacy_values`), else from 处理意见 (an opinion on record means handling
+    started; “当场答复” means it was answered on the spot)."""
     if not is_blank(result):
-        text = normalize_header(result)
-        for code, words in _VISIT_RESULT_WORDS:
-            if any(w in text for w in words):
-                return code
-        raise LegacyProblem(
-            f"办理结果“{result}”无法识别", "应为已登记、已受理、办理中、已办结、已告知或不予受理"
-        )
+        reading = read_status(result, "visits")
+        if reading.sure and reading.code is not None:
+            return reading.code
+        raise _status_problem("办理结果", result, reading, "visits", _VISIT_OPTIONS)
     if is_blank(opinion):
         return "registered"
     if "当场答复" in normalize_header(opinion):

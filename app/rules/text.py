@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＸｘＡＢＣＤＥＦ－．／：，"}
@@ -55,3 +56,21 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}-?\d{7,8})(?!\d)")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Free text with every ID number masked (110105********1234); phones kept."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text) if text else text
+
+
+def mask_personal_numbers(text: str) -> str:
+    """Free text (a legacy ledger's unmapped cells kept in a case note) with every ID number
+    and phone number masked as the list views mask them (110105********1234, 138****5678)."""
+    if not text:
+        return text
+    out = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[\s-]", "", m.group(1))), out)

@@ -157,6 +157,14 @@ def _read_only_reason(ctx: Ctx, origin: str, status: str, permission: str) -> st
     return ""
 
 
+def _history_label(case: Visit | Dispute) -> str:
+    """An open case imported from before go-live shows as 历史遗留, not as a missed deadline."""
+    machine = VISIT if isinstance(case, Visit) else DISPUTE
+    if case.imported_history and case.due_on is None and machine.is_open(case.status):
+        return "历史遗留（启用前导入，不计超期）"
+    return ""
+
+
 def _day(d: date | None) -> str:
     return d.isoformat() if d else ""
 
@@ -242,7 +250,7 @@ def visit_detail(ctx: Ctx, visit_id: str) -> CaseDetail:
         read_only_reason=reason,
         due_on=v.due_on,
         days_left=days_left(v.due_on, today),
-        deadline_text=deadline_label(v.due_on, today),
+        deadline_text=_history_label(v) or deadline_label(v.due_on, today),
         actions=actions,
         can_void=not foreign and ctx.can("visit.void"),
         can_record_session=False,
@@ -355,7 +363,7 @@ def dispute_detail(ctx: Ctx, dispute_id: str) -> CaseDetail:
         read_only_reason=reason,
         due_on=d.due_on,
         days_left=days_left(d.due_on, today),
-        deadline_text=deadline_label(d.due_on, today),
+        deadline_text=_history_label(d) or deadline_label(d.due_on, today),
         actions=actions,
         can_void=not foreign and ctx.can("dispute.void"),
         can_record_session=not foreign

@@ -12,7 +12,7 @@ from app.models import CaseEvent, Dispute, SyncMixin, Visit
 from app.rules.dates import local_date
 from app.rules.errors import NotFoundError, ValidationError
 from app.rules.numbering import format_case_code, parse_case_code
-from app.rules.text import clean
+from app.rules.text import clean, mask_personal_numbers
 from app.rules.workflow import DISPUTE, EVENT_LABELS, VISIT
 
 from .context import Ctx
@@ -129,6 +129,9 @@ def timeline(ctx: Ctx, case: Visit | Dispute) -> list[TimelineEntry]:
         .where(CaseEvent.case_id == case.id)
         .order_by(CaseEvent.occurred_at, CaseEvent.rev, CaseEvent.id)
     ).all()
+    # an imported row's note keeps the ledger's unmapped cells as written: ID numbers and phones
+    # in it are masked for roles that may not see full ID numbers (as the list views mask them)
+    masked = not ctx.can("id_number.view")
     return [
         TimelineEntry(
             occurred_at=e.occurred_at,
@@ -138,7 +141,7 @@ def timeline(ctx: Ctx, case: Visit | Dispute) -> list[TimelineEntry]:
             from_label=machine.status_label(e.from_status) if e.from_status else "",
             to_label=machine.status_label(e.to_status) if e.to_status else "",
             actor=e.actor_name,
-            note=e.note,
+            note=mask_personal_numbers(e.note) if masked and e.event == "imported" else e.note,
             origin=e.origin,
         )
         for e in events

@@ -82,6 +82,9 @@ class Dashboard:
     decisions: list[DecisionItem] = field(default_factory=list)
     decisions_available: bool = False
     supervisions: list[SupervisionItem] = field(default_factory=list)
+    # 历史遗留: open cases imported from legacy ledgers before go-live (no 超期, counted apart)
+    history_visits: int = 0
+    history_disputes: int = 0
 
     @property
     def month_success_rate(self) -> float | None:
@@ -273,4 +276,13 @@ def dashboard(ctx: Ctx, *, limit: int = LIST_LIMIT) -> Dashboard:
         decisions=decisions,
         decisions_available=available,
         supervisions=_supervisions(ctx, limit),
+        history_visits=count(
+            Visit, *v_live, Visit.imported_history, Visit.status.in_(sorted(VISIT.open_statuses))
+        ),
+        history_disputes=count(
+            Dispute,
+            d_live,
+            Dispute.imported_history,
+            Dispute.status.in_(sorted(DISPUTE.open_statuses)),
+        ),
     )

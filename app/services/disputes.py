@@ -282,6 +282,10 @@ def _refresh_due(ctx: Ctx, dispute: Dispute) -> None:
         dispute.due_on = dispute.follow_up_due
     else:
         dispute.due_on = None
+    if dispute.imported_history:
+        from .history import clear_past_due
+
+        clear_past_due(ctx, dispute)  # history is history: no 超期 for a pre-go-live deadline
 
 
 def register_dispute(ctx: Ctx, data: DisputeInput) -> Saved[Dispute]:

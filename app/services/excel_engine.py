@@ -78,6 +78,8 @@ class LedgerImporter:
     permissions: tuple[str, ...]
     code_tables: tuple[str, ...] = ()
     code_fields: ClassVar[dict[str, str]] = {}  # field → code table whose spellings can be mapped
+    # fields kept as labelled lines of the case note (the model has no column for them)
+    note_fields: ClassVar[tuple[str, ...]] = ("mediator", "follow_up", "agreement", "note", "seq")
     party_groups: ClassVar[bool] = False  # reads party groups and one-row-per-party cases
     party_names: ClassVar[tuple[tuple[str, str], ...]] = ()  # (name field, default role)
 

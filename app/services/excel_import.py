@@ -38,13 +38,13 @@ from app.rules.legacy import (
     CellProblem,
     CodeOption,
     FieldSpec,
+    Handling,
     LegacyProblem,
-    agreement_kind,
     classify_row,
     column_letter,
-    dispute_result,
     fingerprint,
     header_signature,
+    is_anonymous,
     is_blank,
     match_code,
     match_header,
@@ -56,13 +56,13 @@ from app.rules.legacy import (
     split_parties,
     split_values,
     visit_handling,
-    visit_result,
 )
 from app.rules.permissions import ACTION_LABELS, ROLE_LABELS
-from app.rules.text import clean, mask_id_number
+from app.rules.text import clean, mask_id_number, mask_id_numbers
 from app.rules.workflow import DISPUTE, VISIT
 
 from . import excel_registers
+from . import excel_values as ev
 from .cases import log_event
 from .context import Ctx
 from .excel_engine import (
@@ -99,6 +99,7 @@ from .excel_layout import (
 from .excel_layout import (
     read_source as read_source,  # noqa: PLC0414
 )
+from .history import clear_past_due, close_follow_up, is_history
 from .import_lock import one_import_at_a_time
 from .settings import get_value, set_value
 
@@ -241,24 +242,7 @@ def _code(
     raw: Any,
     problems: list[CellProblem],
 ) -> str | None:
-    if is_blank(raw):
-        return None
-    chosen = rc.value_maps.get(key, {}).get(normalize_header(raw))
-    if chosen and any(o.code == chosen for o in rc.codes.get(table, [])):
-        return chosen  # the station mapped this spelling before
-    found = match_code(raw, rc.codes.get(table, []))
-    if found is None:
-        options = "、".join(o.label for o in rc.codes.get(table, []))
-        problems.append(
-            CellProblem(
-                key,
-                f"{label}“{clean(str(raw))}”不在代码表中",
-                f"可选：{options}；也可在导入向导中指定它对应哪一类（会记住）",
-                clean(str(raw)),
-                unknown_code=table,
-            )
-        )
-    return found
+    return ev.read_code(rc.value_maps, rc.codes.get(table, []), table, key, label, raw, problems)
 
 
 def _label_of(rc: RowContext, table: str, code: str) -> str:
@@ -306,6 +290,7 @@ class _DisputePlan:
     terms: str
     transferred_to: str
     addresses: list[str] = field(default_factory=list)  # per party (groups, several rows)
+    follow_up: str = ""  # 回访情况 as written: closes the 回访 of a settled case
 
     def address_of(self, i: int) -> str:
         if self.addresses:
@@ -393,22 +378,13 @@ class DisputeImporter(LedgerImporter):
         source = _code(rc, "case_source", "source", "案件来源", cells.get("source"), problems)
         occurred = _date_cell(rc, "occurred_on", "发生日期", cells.get("occurred_on"), problems)
         outcome_on = _date_cell(rc, "outcome_on", "调结日期", cells.get("outcome_on"), problems)
-        status = "mediating"
-        try:
-            status = dispute_result(cells.get("result"))
-        except LegacyProblem as exc:
-            problems.append(
-                CellProblem("result", exc.reason, exc.fix, cell_text(cells.get("result")))
-            )
-        agreement = "oral"
-        if status == "succeeded":
-            try:
-                agreement = agreement_kind(cells.get("agreement")) or "oral"
-            except LegacyProblem as exc:
-                problems.append(
-                    CellProblem("agreement", exc.reason, exc.fix, cell_text(cells.get("agreement")))
-                )
-        transferred_to = cell_text(cells.get("transferred_to"))
+        # the result through the explicit vocabulary (app.rules.legacy_values): a doubtful
+        # wording is refused until the clerk confirms it, never guessed
+        # the result through the explicit vocabulary (app.services.excel_values): a doubtful
+        # wording is refused until the clerk confirms it, never guessed
+        outcome = ev.dispute_outcome(rc.value_maps, cells, problems)
+        status, agreement = outcome.status, outcome.agreement
+        transferred_to = cell_text(cells.get("transferred_to")) or outcome.transferred_to
         if status == "transferred" and not transferred_to:
             problems.append(
                 CellProblem(
@@ -436,6 +412,8 @@ class DisputeImporter(LedgerImporter):
             notes.append("原台账未记载案件来源，按“当事人申请”登记")
         if outcome_on is None and status in ("succeeded", "failed", "terminated", "transferred"):
             notes.append("原台账未记载调结日期，按受理日期记")
+        if outcome.agreement_note:
+            notes.append(outcome.agreement_note)
         if extra_phones:
             notes.append("其他联系电话：" + "、".join(p for p in extra_phones if p))
         summary = cell_text(cells.get("summary"))
@@ -465,6 +443,7 @@ class DisputeImporter(LedgerImporter):
             agreement=agreement,
             terms=cell_text(cells.get("terms")),
             transferred_to=transferred_to,
+            follow_up=cell_text(cells.get("follow_up")),
         )
         first_id = ids[0] if ids else None
         display = {
@@ -530,9 +509,11 @@ class DisputeImporter(LedgerImporter):
         with _historical(ctx, p.registered_on):
             saved = register_dispute(ctx, data)
         d = saved.record
+        d.imported_history = is_history(ctx, p.registered_on)
         self._advance(ctx, d, p)
+        clear_past_due(ctx, d)
         log_event(ctx, d, "imported", note="；".join([source, *plan.notes]))
-        return Written(d.id, d.case_code, {}, list(saved.warnings))
+        return Written(d.id, d.case_code, {"history": d.imported_history}, list(saved.warnings))
 
     _OPEN_RANK: ClassVar[dict[str, int]] = {"registered": 0, "triaged": 1, "mediating": 2}
     _OUTCOMES: ClassVar[frozenset[str]] = frozenset(
@@ -595,6 +576,8 @@ class DisputeImporter(LedgerImporter):
                     "transfer",
                     DisputeAction(on=p.outcome_on, unit=p.transferred_to, note=original or "移送"),
                 )
+            if p.status == "succeeded" and p.follow_up:
+                close_follow_up(ctx, d, p.follow_up, p.outcome_on)
 
     def update(self, ctx: Ctx, case_code: str, plan: RowPlan, source: str) -> Written | None:
         p: _DisputePlan = plan.payload
@@ -618,6 +601,7 @@ class DisputeImporter(LedgerImporter):
         ):
             return None  # the ledger already knows as much or more
         self._advance(ctx, d, p)
+        clear_past_due(ctx, d)
         change = f"由“{DISPUTE.status_label(before)}”更新为“{DISPUTE.status_label(d.status)}”"
         log_event(
             ctx,
@@ -650,6 +634,9 @@ class _VisitPlan:
     replied_on: date
     result_text: str
     addresses: list[str] = field(default_factory=list)  # per petitioner (groups, several rows)
+    anonymous: bool = False
+    handling: Handling | None = None  # from the result's wording (“已转镇城建办”)
+    follow_up: str = ""  # 回访情况 as written: closes the 回访 of a concluded petition
 
     def address_of(self, i: int) -> str:
         if self.addresses:
@@ -707,11 +694,12 @@ class VisitImporter(LedgerImporter):
         names: list[str] = []
         etal_count: int | None = None
         has_etal = False
+        anonymous = is_anonymous(cells.get("petitioner"))  # 匿名信: no name, no contact
         who: _People | None = None
         if PARTY_ROWS in cells:  # petitioner groups, one row per petitioner
             who = _people(rc, cells, self.party_names, problems)
             names = [n for n, _ in who.names]
-        else:
+        elif not anonymous:
             try:
                 split = split_parties(cells.get("petitioner"))
                 names = [p.name for p in split.names]
@@ -722,7 +710,7 @@ class VisitImporter(LedgerImporter):
                         "petitioner", exc.reason, exc.fix, cell_text(cells.get("petitioner"))
                     )
                 )
-        if not names and not problems:
+        if not names and not problems and not anonymous:
             problems.append(CellProblem("petitioner", "信访人为空", "请填写信访人姓名"))
         headcount: int | None = None
         try:
@@ -763,13 +751,8 @@ class VisitImporter(LedgerImporter):
         request = cell_text(cells.get("request"))
         if not request:
             problems.append(CellProblem("request", "反映问题为空", "请填写信访人反映的问题或诉求"))
-        status = "registered"
-        try:
-            status = visit_result(cells.get("result"), cells.get("opinion"))
-        except LegacyProblem as exc:
-            problems.append(
-                CellProblem("result", exc.reason, exc.fix, cell_text(cells.get("result")))
-            )
+        outcome = ev.visit_outcome(rc.value_maps, cells, problems)
+        status = outcome.status
         replied_on = _date_cell(rc, "replied_on", "办结日期", cells.get("replied_on"), problems)
         if day and replied_on and replied_on < day:
             problems.append(
@@ -807,11 +790,14 @@ class VisitImporter(LedgerImporter):
             replied_on=replied_on or day,
             result_text=cell_text(cells.get("result")),
             addresses=who.addresses if who is not None else [],
+            anonymous=anonymous,
+            follow_up=cell_text(cells.get("follow_up")),
+            handling=Handling(*outcome.handling) if outcome.handling else None,
         )
         first_id = ids[0] if ids else None
         display = {
             "received_on": day.isoformat(),
-            "name": names[0],
+            "name": names[0] if names else "匿名",
             "names": names,
             "headcount": headcount,
             "id_number": first_id if rc.can_view_id else mask_id_number(first_id),
@@ -831,12 +817,15 @@ class VisitImporter(LedgerImporter):
     def existing(self, ctx: Ctx, plan: RowPlan) -> str | None:
         p: _VisitPlan = plan.payload
         wanted = sorted(p.names)
-        for code, names, request in ctx.session.execute(
-            select(Visit.case_code, Visit.party_names, Visit.request).where(
+        for code, names, request, anonymous in ctx.session.execute(
+            select(Visit.case_code, Visit.party_names, Visit.request, Visit.is_anonymous).where(
                 Visit.received_on == p.received_on, Visit.deleted_at.is_(None)
             )
         ):
-            same_people = sorted(n for n in names.split("、") if n) == wanted
+            if p.anonymous or anonymous:
+                same_people = bool(p.anonymous and anonymous)
+            else:
+                same_people = sorted(n for n in names.split("、") if n) == wanted
             if same_people and clean(request) == clean(p.request):
                 return str(code)
         return None
@@ -863,13 +852,21 @@ class VisitImporter(LedgerImporter):
             request=p.request,
             first_responder=p.first_responder,
             petitioners=people,
+            is_anonymous=p.anonymous,
         )
         with _historical(ctx, p.received_on):
             saved = register_visit(ctx, data)
         v = saved.record
+        v.imported_history = is_history(ctx, p.received_on)
         self._advance(ctx, v, p)
+        clear_past_due(ctx, v)
         log_event(ctx, v, "imported", note="；".join([source, *plan.notes]))
-        return Written(v.id, v.case_code, {"group": v.is_group}, list(saved.warnings))
+        return Written(
+            v.id,
+            v.case_code,
+            {"group": v.is_group, "history": v.imported_history},
+            list(saved.warnings),
+        )
 
     _RANK: ClassVar[dict[str, int]] = {
         "registered": 0,
@@ -886,7 +883,7 @@ class VisitImporter(LedgerImporter):
         from .visits import VisitAction, advance_visit
 
         recorded = f"原台账记载：{p.result_text}" if p.result_text else ""
-        handling = visit_handling(p.opinion)
+        handling = p.handling or visit_handling(p.opinion)
         day = p.received_on
         answered = p.status == "concluded" and handling.method == "answer"
         with _historical(ctx, p.received_on):
@@ -927,6 +924,8 @@ class VisitImporter(LedgerImporter):
             elif p.status == "concluded" and v.status == "in_progress":
                 note = "；".join(x for x in (p.opinion, recorded) if x) or "已办结"
                 advance_visit(ctx, v.id, "conclude", VisitAction(note=note, on=p.replied_on))
+            if p.status == "concluded" and p.follow_up:
+                close_follow_up(ctx, v, p.follow_up, p.replied_on)
 
     def update(self, ctx: Ctx, case_code: str, plan: RowPlan, source: str) -> Written | None:
         p: _VisitPlan = plan.payload
@@ -950,6 +949,7 @@ class VisitImporter(LedgerImporter):
         self._advance(ctx, v, p)
         if v.status == before:
             return None
+        clear_past_due(ctx, v)
         change = f"由“{VISIT.status_label(before)}”更新为“{VISIT.status_label(v.status)}”"
         log_event(
             ctx, v, "updated", from_status=before, to_status=v.status, note=f"{source}：{change}"
@@ -1315,6 +1315,7 @@ class ImportReport:
     field_labels: dict[str, str]
     rows: list[RowResult] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # the party groups recognised (one line each)
+    values: list[ev.ValueReview] = field(default_factory=list)  # the value review
 
     def of(self, *statuses: str) -> list[RowResult]:
         return [r for r in self.rows if r.status in statuses]
@@ -1378,6 +1379,7 @@ class ImportReport:
             ],
             "counts": self.counts(),
             "groups": self.groups,
+            "values": [v.to_dict() for v in self.values],
             "valid": [
                 {
                     "row": r.row,
@@ -1453,8 +1455,13 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     book: SourceBook | None = None,
+    confirmed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportReport:
-    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger."""
+    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger.
+
+    ``confirmed`` are the clerk's confirmations of source values (field → {value as written:
+    code}, see :mod:`app.services.excel_values`): used for this run, remembered for the station
+    only by a real import."""
     imp = importer_for(ctx, ledger)
     _check_permissions(ctx, imp)
     book = book or read_source(path)
@@ -1464,9 +1471,9 @@ def run_import(
         from .backup import backup_now
 
         backup_now(ctx.db, reason="pre-import")  # a whole file goes in: keep the way back
-    rc = _row_context(ctx, imp, book.sheet(ins.sheet))
+    rc = _row_context(ctx, imp, book.sheet(ins.sheet), confirmed)
     report, plans = _plan_sheet(ctx, imp, book, ins, rc, dry_run)
-    _write_sheets(ctx, imp, [(report, plans)], dry_run, progress)
+    _write_sheets(ctx, imp, [(report, plans)], dry_run, progress, confirmed)
     return report
 
 
@@ -1556,6 +1563,7 @@ def run_workbook_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     book: SourceBook | None = None,
+    confirmed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> WorkbookReport:
     """Import every sheet of a workbook that looks like ``ledger`` (or the ``sheets`` chosen)
     in one run and one transaction, month sheets in calendar order. A case seen again on a
@@ -1588,7 +1596,7 @@ def run_workbook_import(
             continue
         ins = inspect_source(ctx, book, imp.key, sheet=name, header_row=header_row, mapping=mapping)
         _require_header(imp, ins)
-        rc = _row_context(ctx, imp, book.sheet(name))
+        rc = _row_context(ctx, imp, book.sheet(name), confirmed)
         report, plans = _plan_sheet(ctx, imp, book, ins, rc, dry_run)
         result.sheets.append(SheetSummary(name, report))
         work.append((report, plans))
@@ -1596,7 +1604,7 @@ def run_workbook_import(
         from .backup import backup_now
 
         backup_now(ctx.db, reason="pre-import")
-    _write_sheets(ctx, imp, work, dry_run, progress)
+    _write_sheets(ctx, imp, work, dry_run, progress, confirmed)
     return result
 
 
@@ -1617,13 +1625,18 @@ def _require_header(imp: LedgerImporter, ins: SheetInspection) -> None:
         )
 
 
-def _row_context(ctx: Ctx, imp: LedgerImporter, data: SheetData) -> RowContext:
+def _row_context(
+    ctx: Ctx,
+    imp: LedgerImporter,
+    data: SheetData,
+    confirmed: Mapping[str, Mapping[str, str]] | None = None,
+) -> RowContext:
     return RowContext(
         today=ctx.today(),
         epoch_1904=data.epoch_1904,
         codes=_code_options(ctx, imp.code_tables),
         can_view_id=ctx.can("id_number.view"),
-        value_maps=remembered_values(ctx, imp.key),
+        value_maps=ev.merged(remembered_values(ctx, imp.key), confirmed),
     )
 
 
@@ -1744,6 +1757,7 @@ def _plan_sheet(
         groups=ins.group_summary(),
     )
     problem = _problem_maker(ins, labels)
+    collector = ev.ValueCollector(ev.review_fields(imp.code_fields, list(col_map.values())))
     data_rows: list[int] = []
     for idx in range(ins.data_start - 1, len(data.rows)):
         why = classify_row(data.rows[idx], col_map, headers)
@@ -1776,6 +1790,7 @@ def _plan_sheet(
             )
         if imp.party_groups and (ins.groups or len(record) > 1):
             cells[PARTY_ROWS] = _party_cells(imp, data, record, col_map, ins.groups)
+        collector.add(excel_row, cells)
         parsed = imp.parse(rc, cells, excel_row)
         if isinstance(parsed, list):
             report.rows.append(
@@ -1795,7 +1810,7 @@ def _plan_sheet(
             row_values = data.rows[r]
             where = "" if n == 0 else f"第{r + 1}行"
             extras += [  # group columns the ledger has no field for (性别, 年龄, 职业 …)
-                f"{where}{labels.get(k, headers[i])}：{cell_text(row_values[i])}"
+                f"{where}{labels.get(k, headers[i])}：{mask_id_numbers(cell_text(row_values[i]))}"
                 for i, k in sorted(col_map.items())
                 if (g := split_group_field(k)) is not None
                 and g[1] not in _GROUP_CORE
@@ -1805,7 +1820,7 @@ def _plan_sheet(
                 and not (n > 0 and (r, i) in data.filled)
             ]
             extras += [
-                f"{where}{headers[i] or column_letter(i)}：{cell_text(row_values[i])}"
+                f"{where}{headers[i] or column_letter(i)}：{mask_id_numbers(cell_text(row_values[i]))}"
                 for i in range(len(row_values))
                 if i not in col_map
                 and not is_blank(row_values[i])
@@ -1813,8 +1828,8 @@ def _plan_sheet(
                 and not (n > 0 and (r, i) in data.filled)
             ]
         kept = [
-            f"{headers[by_field[k]] or labels[k]}：{cell_text(cells[k])}"
-            for k in ("mediator", "follow_up", "agreement", "note", "seq")
+            f"{headers[by_field[k]] or labels[k]}：{mask_id_numbers(cell_text(cells[k]))}"
+            for k in imp.note_fields
             if k in cells and not is_blank(cells[k]) and k in labels
         ]
         if imp.record_type not in ("dispute", "visit"):
@@ -1829,6 +1844,16 @@ def _plan_sheet(
         seen[parsed.fingerprint] = result.where
         report.rows.append(result)
         plans.append((parsed, result))
+    # every distinct value of every coded column, and the exact --value for refused ones
+    report.values = collector.review(
+        ledger=imp.key,
+        labels=labels,
+        columns={k: (column_letter(i), headers[i]) for k, i in by_field.items()},
+        code_fields=imp.code_fields,
+        codes=rc.codes,
+        value_maps=rc.value_maps,
+    )
+    ev.confirmation_hints(report)
     return report, plans
 
 
@@ -1838,6 +1863,7 @@ def _write_sheets(
     work: Sequence[tuple[ImportReport, list[tuple[RowPlan, RowResult]]]],
     dry_run: bool,
     progress: Progress | None,
+    confirmed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Write the planned rows of one or more sheets in one transaction (rolled back for a dry
     run): new cases through the services, a case seen before brought forward or reported."""
@@ -1917,6 +1943,7 @@ def _write_sheets(
                     _store_mapping(s, imp.key, headers, ins_map)
             if dry_run:
                 raise _Rollback
+            ev.store_values(s, imp.key, confirmed or {})
     except _Rollback:
         pass
     if dry_run:

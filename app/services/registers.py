@@ -846,7 +846,7 @@ def _transfer_computed(ctx: Ctx, v: Visit, tracked: Mapping[str, Any]) -> dict[s
     today = ctx.today()
     if tracked.get("feedback_on"):
         status = "已反馈"
-    elif v.handle_due is not None and v.handle_due < today:
+    elif v.handle_due is not None and v.handle_due < today and not v.imported_history:
         status = f"逾期未反馈（{deadline_label(v.handle_due, today)}）"
     elif tracked.get("receipt_on"):
         status = "已回执，待反馈"

@@ -110,6 +110,13 @@ def compute(ctx: Ctx, month: str | None = None, *, origin: str | None = None) ->
             Visit, *scope(Visit), *period.where(Visit.replied_on), Visit.replied_on.is_not(None)
         ),
         "overdue": count(Visit, *scope(Visit), Visit.due_on < ref),
+        # 历史遗留: imported from legacy ledgers before go-live and still open (never 超期)
+        "history_open": count(
+            Visit,
+            *scope(Visit),
+            Visit.imported_history,
+            Visit.status.in_(sorted(VISIT.open_statuses)),
+        ),
     }
 
     d_in = [*scope(Dispute), *period.where(Dispute.registered_on)]
@@ -153,6 +160,12 @@ def compute(ctx: Ctx, month: str | None = None, *, origin: str | None = None) ->
             Dispute.transferred_on.is_not(None),
         ),
         "overdue": count(Dispute, *scope(Dispute), Dispute.due_on < ref),
+        "history_open": count(
+            Dispute,
+            *scope(Dispute),
+            Dispute.imported_history,
+            Dispute.status.in_(sorted(DISPUTE.open_statuses)),
+        ),
         "prevented_criminal": count(Dispute, *d_in, Dispute.prevented_criminal),
         "prevented_criminal_persons": total(
             Dispute.involved_count, *d_in, Dispute.prevented_criminal

@@ -325,6 +325,10 @@ def _refresh_due(visit: Visit, ctx: Ctx) -> None:
         visit.due_on = visit.handle_due
     else:
         visit.due_on = None
+    if visit.imported_history:
+        from .history import clear_past_due
+
+        clear_past_due(ctx, visit)  # history is history: no 超期 for a pre-go-live deadline
 
 
 def register_visit(ctx: Ctx, data: VisitInput) -> Saved[Visit]:

@@ -50,6 +50,7 @@ from app.rules.errors import AppError
 from app.rules.legacy import column_letter
 from app.services import excel_export as ex
 from app.services import excel_import as ei
+from app.services import excel_values as ev
 
 from .env import UiEnv
 from .widgets import DateEdit
@@ -121,6 +122,9 @@ class ImportState:
         self.fields: list[tuple[str, str, bool]] = []  # (key, label, required)
         self.dry_run: ei.ImportReport | None = None
         self.result: ei.ImportReport | None = None
+        # the clerk's confirmed source values (field → {value: code}): used by the dry run and
+        # the import; remembered for the station only by the real import
+        self.confirmed: dict[str, dict[str, str]] = {}
 
     def inspect(
         self, *, sheet: str | None = None, header_row: int | None = None
@@ -579,15 +583,26 @@ class DryRunPage(QWizardPage):
         self.export_btn.setEnabled(False)
         self.busy = QLabel(self.tr("正在试导入，请稍候…"))
         self.error = _error_label()
-        # spellings of a classification that no code matched: the clerk says what they are
-        self.values_box = QGroupBox(self.tr("未识别的分类写法"))
+        # every distinct value of every coded column: the clerk confirms or changes each
+        self.values_box = QGroupBox(self.tr("核对取值"))
         self.values_table = _table(
-            [self.tr("列名"), self.tr("原表写法"), self.tr("行数"), self.tr("对应为")]
+            [
+                self.tr("列名"),
+                self.tr("原表写法"),
+                self.tr("行数"),
+                self.tr("判断"),
+                self.tr("导入为"),
+            ]
         )
-        self.values_table.setMaximumHeight(150)
+        self.values_table.setMaximumHeight(170)
         self.values_apply = QPushButton(self.tr("按所选对应重新试导入"))
         self.values_apply.clicked.connect(self._apply_values)
-        hint = QLabel(self.tr("为这些写法选择对应的分类后重新试导入；本站以后导入时会记住。"))
+        hint = QLabel(
+            self.tr(
+                "“待确认”“无法对应”的取值所在行不会导入：请选择导入为什么后重新试导入。"
+                "正式导入后本站会记住这些选择（试导入不记）。"
+            )
+        )
         hint.setObjectName("muted")
         box = QVBoxLayout(self.values_box)
         box.addWidget(hint)
@@ -597,7 +612,7 @@ class DryRunPage(QWizardPage):
         row.addWidget(self.values_apply)
         box.addLayout(row)
         self.values_box.hide()
-        self._value_combos: list[tuple[ei.UnknownValue, QComboBox]] = []
+        self._value_combos: list[tuple[ev.ValueReview, QComboBox]] = []
         bottom = QHBoxLayout()
         bottom.addWidget(self.busy)
         bottom.addStretch(1)
@@ -622,6 +637,7 @@ class DryRunPage(QWizardPage):
             dict(st.mapping),
             st.book,
         )
+        confirmed = {f: dict(m) for f, m in st.confirmed.items()}
 
         def job(ctx: Any) -> ei.ImportReport:
             return ei.run_import(
@@ -633,6 +649,7 @@ class DryRunPage(QWizardPage):
                 mapping=mapping,
                 dry_run=True,
                 book=book,
+                confirmed=confirmed,
             )
 
         Op(self, st.env, job).success(self._shown).failure(self._failed).run()
@@ -643,9 +660,7 @@ class DryRunPage(QWizardPage):
         self.busy.hide()
         self.export_btn.setEnabled(True)
         self.view.show_report(report)
-        with self.state.env.ctx() as ctx:
-            unknown = ei.unknown_values(ctx, report)
-        self._show_unknown(unknown)
+        self._show_values(report.values)
         if not report.valid:
             if report.invalid:
                 text = self.tr("没有可导入的行。请按校验报告修改原表后重新导入。")
@@ -660,43 +675,48 @@ class DryRunPage(QWizardPage):
         _show_error(self.error, str(exc))
         self.completeChanged.emit()
 
-    def _show_unknown(self, unknown: Sequence[ei.UnknownValue]) -> None:
+    def _show_values(self, values: Sequence[ev.ValueReview]) -> None:
         self._value_combos = []
-        self.values_table.setRowCount(len(unknown))
-        for r, u in enumerate(unknown):
-            self.values_table.setItem(r, 0, _item(u.header or u.label))
-            self.values_table.setItem(r, 1, _item(u.text))
-            self.values_table.setItem(r, 2, _item(len(u.rows)))
+        self.values_table.setRowCount(len(values))
+        for r, v in enumerate(values):
+            self.values_table.setItem(r, 0, _item(v.header or v.label))
+            self.values_table.setItem(r, 1, _item(v.text))
+            self.values_table.setItem(r, 2, _item(v.count))
+            state = _item(ev.STATE_LABELS[v.state] + (f"：{v.why}" if v.why else ""))
+            if v.needs_confirmation:
+                state.setForeground(Qt.GlobalColor.red)
+            self.values_table.setItem(r, 3, state)
             combo = QComboBox()
-            combo.addItem(self.tr("（不导入这些行）"), "")
-            for code, label in u.options:
+            combo.addItem(self.tr("（请选择；不选则这些行不导入）"), "")
+            for code, label in v.options:
                 combo.addItem(label, code)
-            self.values_table.setCellWidget(r, 3, combo)
-            self._value_combos.append((u, combo))
+            if v.code:
+                combo.setCurrentIndex(max(combo.findData(v.code), 0))
+            if v.text == "（空白）":
+                combo.setEnabled(False)
+            self.values_table.setCellWidget(r, 4, combo)
+            self._value_combos.append((v, combo))
         self.values_table.resizeColumnsToContents()
-        self.values_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.values_box.setVisible(bool(unknown))
+        self.values_table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.values_box.setVisible(bool(values))
 
     def choose_value(self, text: str, code: str) -> None:
-        """Pick the code for an unrecognised spelling (as the clerk would in the table)."""
-        for u, combo in self._value_combos:
-            if u.text == text:
+        """Pick the code for a source value (as the clerk would in the table)."""
+        for v, combo in self._value_combos:
+            if v.text == text:
                 combo.setCurrentIndex(max(combo.findData(code), 0))
 
     def _apply_values(self) -> None:
-        by_field: dict[str, dict[str, str]] = {}
-        for u, combo in self._value_combos:
-            if combo.currentData():
-                by_field.setdefault(u.field, {})[u.text] = str(combo.currentData())
-        if not by_field:
-            _show_error(self.error, self.tr("请先为至少一种写法选择对应的分类"))
-            return
-        try:
-            with self.state.env.ctx() as ctx:
-                for fld, choices in by_field.items():
-                    ei.remember_values(ctx, self.state.ledger, fld, choices)
-        except AppError as exc:
-            _show_error(self.error, str(exc))
+        chosen = 0
+        for v, combo in self._value_combos:
+            code = str(combo.currentData() or "")
+            if not code or not combo.isEnabled():
+                continue
+            if v.needs_confirmation or code != v.code:
+                self.state.confirmed.setdefault(v.field, {})[v.text] = code
+                chosen += 1
+        if not chosen:
+            _show_error(self.error, self.tr("请先为“待确认”或“无法对应”的取值选择导入为什么"))
             return
         self.state.dry_run = None
         self.completeChanged.emit()
@@ -758,6 +778,7 @@ class ImportPage(QWizardPage):
             st.book,
         )
         relay, cancel = self.relay, self._cancel
+        confirmed = {f: dict(m) for f, m in st.confirmed.items()}
 
         def progress(done: int, total: int) -> bool:
             relay.moved.emit(done, total)
@@ -773,6 +794,7 @@ class ImportPage(QWizardPage):
                 mapping=mapping,
                 progress=progress,
                 book=book,
+                confirmed=confirmed,
             )
 
         Op(self, st.env, job, mutation=["dispute", "visit", "register"]).success(

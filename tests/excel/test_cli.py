@@ -230,7 +230,7 @@ def test_value_option_maps_a_spelling(
         "--value",
         "当事人:甲=乙",
     )
-    assert code == 1 and "不能指定对应" in err
+    assert code == 1 and "不能指定取值对应" in err and "“纠纷类型”" in err
     code, _, err = run(
         capsys,
         village_db,
@@ -242,4 +242,4 @@ def test_value_option_maps_a_spelling(
         "--value",
         "山林权属",
     )
-    assert code == 1 and "字段:原表写法=分类" in err
+    assert code == 1 and "列名:原表写法=代码或名称" in err

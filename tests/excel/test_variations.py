@@ -368,8 +368,13 @@ def test_generated_visit_sheet(ctx: Ctx, tmp_path: Path) -> None:
         5: "invalid",
         6: "invalid",
         7: "imported",
-        8: "imported",
+        8: "invalid",  # “办理中了吧” is not a sure status: it must be confirmed
     }
+    doubt = next(r for r in rep.invalid if r.row == 8).problems[0]
+    assert doubt.column == "J" and "办理中了吧" in doubt.reason
+    assert "--value" in doubt.fix and "第8行" in doubt.fix
+    rep = run_import(ctx, path, "visits", confirmed={"result": {"办理中了吧": "in_progress"}})
+    assert statuses(rep)[8] == "imported"
     why = reasons(rep)
     assert "不一致" in why[4] and "未写明人数" in why[5]
     contact = next(r for r in rep.invalid if r.row == 6).problems[0]

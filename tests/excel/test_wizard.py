@@ -168,11 +168,25 @@ def test_wizard_maps_unrecognised_spellings(qtbot, village_db: Database, tmp_pat
     wiz.next()
     page = wiz.dry_run_page
     qtbot.waitUntil(lambda: wiz.state.dry_run is not None, timeout=30_000)
-    assert page.values_box.isVisible() and page.values_table.rowCount() == 1
+    # every distinct value is listed (the sure one too), the unmapped one marked
+    assert page.values_box.isVisible() and page.values_table.rowCount() == 2
+    states = {
+        page.values_table.item(r, 1).text(): page.values_table.item(r, 3).text() for r in range(2)
+    }
+    assert states["邻里"] == "确定" and states["山林权属"].startswith("无法对应")
     _shot(wiz, tmp_path / "values.png")
     page.choose_value("山林权属", "forest_land")
     page._apply_values()
     qtbot.waitUntil(lambda: wiz.state.dry_run is not None, timeout=30_000)
     report = wiz.state.dry_run
     assert report is not None and len(report.valid) == 2 and not report.invalid
-    assert not page.values_box.isVisible()
+    assert {v.text: v.state for v in report.values} == {"邻里": "sure", "山林权属": "confirmed"}
+    # a dry run remembers nothing: the choice is written only by the real import
+    from app.services.excel_values import remembered
+
+    with _env(village_db).ctx() as ctx:
+        assert remembered(ctx.session, "disputes") == {}
+    wiz.next()
+    qtbot.waitUntil(lambda: wiz.state.result is not None, timeout=30_000)
+    with _env(village_db).ctx() as ctx:
+        assert remembered(ctx.session, "disputes") == {"category": {"山林权属": "forest_land"}}

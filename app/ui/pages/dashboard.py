@@ -233,9 +233,14 @@ class DashboardPage(QWidget):
                 for j, text in enumerate([dec.title, dec.owner, due, dec.source]):
                     t.setItem(i, j, QTableWidgetItem(text))
             self.decisions_box.setTitle(tr("会议决定事项（{0}）").format(len(d.decisions)))
+        history = ""
+        if d.history_visits or d.history_disputes:
+            history = tr(
+                "其中历史遗留（导入的启用前未结事项，不计超期）：来信来访 {0} 件，矛盾纠纷 {1} 件。"
+            ).format(d.history_visits, d.history_disputes)
         self.status.setText(
-            tr("在办：来信来访 {0} 件，矛盾纠纷 {1} 件。数据截至 {2}。双击事项打开。").format(
-                d.open_visits, d.open_disputes, d.today.isoformat()
+            tr("在办：来信来访 {0} 件，矛盾纠纷 {1} 件。{3}数据截至 {2}。双击事项打开。").format(
+                d.open_visits, d.open_disputes, d.today.isoformat(), history
             )
         )
 
