@@ -62,6 +62,11 @@ def _f(
     return FieldSpec(key, label, (label, *synonyms), required, kind)
 
 
+def field_spec(fields: Sequence[FieldSpec], key: str) -> FieldSpec:
+    """The field ``key`` of a ledger's fields (by name, never by position)."""
+    return next(f for f in fields if f.key == key)
+
+
 DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
     _f("seq", "序号", "编号", "序", "顺序号", "排序"),
     _f(
@@ -91,6 +96,16 @@ DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
         "涉及当事人",
         "姓名",
         kind="parties",
+    ),
+    # one row per party: the row's party's role (申请人/被申请人), never a name
+    _f(
+        "party_role",
+        "当事人身份",
+        "当事人类别",
+        "当事人类型",
+        "当事人角色",
+        "当事人地位",
+        "身份类别",
     ),
     _f("applicant", "申请人", "申请方", "甲方", "当事人甲", "当事人一", kind="parties"),
     _f(
@@ -283,9 +298,9 @@ VISIT_FIELDS: tuple[FieldSpec, ...] = (
         kind="parties",
     ),
     _f("headcount", "人数", "来访人数", "信访人数", kind="int"),
-    DISPUTE_FIELDS[5],  # id_number
-    DISPUTE_FIELDS[6],  # phone
-    DISPUTE_FIELDS[7],  # address
+    field_spec(DISPUTE_FIELDS, "id_number"),
+    field_spec(DISPUTE_FIELDS, "phone"),
+    field_spec(DISPUTE_FIELDS, "address"),
     _f("category", "内容分类", "问题类别", "分类", "类别", "问题类型", "类型", kind="code"),
     _f(
         "request",

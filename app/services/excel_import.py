@@ -81,6 +81,7 @@ from .excel_layout import (
     PartyGroup,
     detect_layout,
     group_records,
+    group_role,
     sheet_order,
     split_group_field,
 )
@@ -584,8 +585,8 @@ class DisputeImporter(LedgerImporter):
         d = ctx.session.scalars(
             select(Dispute).where(Dispute.case_code == case_code, Dispute.deleted_at.is_(None))
         ).first()
-        if d is None or d.status == p.status or not p.result_text:
-            return None  # no result written on the row: nothing newer to bring
+        if d is None or d.status == p.status:
+            return None  # nothing newer to bring (a blank result reads as 登记, ranked lowest)
         before = d.status
         if before in self._OUTCOMES and p.status in self._OUTCOMES:
             raise ValidationError.single(
@@ -932,7 +933,7 @@ class VisitImporter(LedgerImporter):
         v = ctx.session.scalars(
             select(Visit).where(Visit.case_code == case_code, Visit.deleted_at.is_(None))
         ).first()
-        if v is None or v.status == p.status or not (p.result_text or p.opinion):
+        if v is None or v.status == p.status:
             return None  # no result written on the row: nothing newer to bring
         before = v.status
         old, new = self._RANK.get(before, 9), self._RANK.get(p.status, 0)
@@ -1699,11 +1700,13 @@ def _party_cells(
                 for g in groups
             ]
         else:
+            # a 当事人身份 column (one row per party) gives the row's role; never a name
+            row_role = group_role(get("party_role")) if "party_role" in by_field else None
             sources = [
                 PartyCells(
                     r + 1,
                     "",
-                    [(k, get(k), role) for k, role in imp.party_names],
+                    [(k, get(k), row_role or role) for k, role in imp.party_names],
                     get("id_number"),
                     get("phone"),
                     get("address"),

@@ -550,7 +550,16 @@ def detect_layout(
 # --- rows of one case -----------------------------------------------------------------------
 
 PARTY_FIELDS = frozenset(
-    {"parties", "applicant", "respondent", "petitioner", "id_number", "phone", "address"}
+    {
+        "parties",
+        "applicant",
+        "respondent",
+        "petitioner",
+        "party_role",
+        "id_number",
+        "phone",
+        "address",
+    }
 )
 
 

@@ -32,8 +32,8 @@ _IMPORTABLE = {"text", "long_text", "date", "datetime", "date_range", "month", "
 _IMPORTABLE |= {"person", "phone", "id_number", "choice", "boolean"}
 _SOURCE_LEDGERS = {"dispute_ledger": "disputes", "visit_transfers": "visits"}
 _EXTRA_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "phone": lg.DISPUTE_FIELDS[6].synonyms,
-    "id_number": lg.DISPUTE_FIELDS[5].synonyms,
+    "phone": lg.field_spec(lg.DISPUTE_FIELDS, "phone").synonyms,
+    "id_number": lg.field_spec(lg.DISPUTE_FIELDS, "id_number").synonyms,
     "person": ("姓名",),
     "date": ("日期", "时间"),
 }

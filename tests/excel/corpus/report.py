@@ -4,7 +4,7 @@
 ``test-artifacts/excel-corpus.md``); ``tests/excel/test_corpus.py`` asserts on the same figures.
 
 Each workbook goes into a fresh real SQLite ledger of the village station 柳树村 (the tests'
-clock: 2026-03-16), with ``run_import(ctx, path, ledger)`` — no sheet, no header row, no column
+clock: 2026-03-16), with ``run_workbook_import(ctx, path, ledger)`` — no sheet, no header row, no column
 mapping, no value mapping. Records are then read back from the database (not from the import
 report) and compared with the truth field by field. A record is found for a truth row by its
 natural key (date + names of the people, see ``_natural_keys``), else by the engine's own
@@ -175,8 +175,10 @@ def report_rows(result: Any) -> list[ReportRow]:
         reports = list(result)
     elif hasattr(result, "rows") and hasattr(result, "sheet"):
         reports = [result]
+    elif hasattr(result, "reports"):  # a whole workbook: its sheets' reports
+        reports = list(result.reports)
     else:
-        reports = list(getattr(result, "sheets", None) or getattr(result, "reports", None) or [])
+        reports = list(getattr(result, "sheets", None) or [])
     out: list[ReportRow] = []
     for rep in reports:
         default_sheet = str(getattr(rep, "sheet", ""))
@@ -557,9 +559,10 @@ def evaluate(truth: dict[str, Any], ctx: Any, result: Any, error: str = "") -> F
 
 
 def run_workbook(truth_path: Path, folder: Path) -> Figures:
-    """Import one workbook into a fresh ledger (no options) and evaluate it."""
+    """Import one workbook into a fresh ledger (no options) and evaluate it: the whole workbook,
+    as ``zongzhi excel import FILE LEDGER`` does without ``--sheet``."""
     from app.rules.errors import AppError
-    from app.services.excel_import import run_import
+    from app.services.excel_import import run_workbook_import
 
     truth: dict[str, Any] = json.loads(truth_path.read_text(encoding="utf-8"))
     db = _fresh_db(folder, truth_path.name.split("_")[0])
@@ -568,7 +571,7 @@ def run_workbook(truth_path: Path, folder: Path) -> Figures:
             result: Any = None
             error = ""
             try:
-                result = run_import(ctx, CORPUS / truth["workbook"], truth["ledger"])
+                result = run_workbook_import(ctx, CORPUS / truth["workbook"], truth["ledger"])
             except AppError as exc:  # the whole workbook refused
                 error = str(exc)
             return evaluate(truth, ctx, result, error)
