@@ -234,16 +234,6 @@ def _wine(prefix: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def wine_prefix() -> Path:
-    prefix = ROOT / "build" / "wine" / "prefix-installer"
-    if not (prefix / "drive_c" / "windows").is_dir():
-        prefix.parent.mkdir(parents=True, exist_ok=True)
-        assert _wine(prefix, "wineboot", "-i").returncode == 0
-    _windows_version(prefix, "win10")
-    return prefix
-
-
 def _windows_version(prefix: Path, version: str) -> None:
     """What Wine tells programs (win10: 10.0.18362, win7: 6.1.7601)."""
     done = _wine(prefix, "reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", version, "/f")
@@ -270,55 +260,64 @@ def _drive_c(prefix: Path, windows_path: str) -> Path:
     return prefix / "drive_c" / windows_path.removeprefix("C:\\").replace("\\", "/")
 
 
-@pytest.mark.skipif(WINE is None or shutil.which("makensis") is None, reason="needs wine + NSIS")
-def test_install_and_uninstall_under_wine_keep_the_users_files(
-    out_dirs: Path, wine_prefix: Path
-) -> None:
-    setup = _installer(out_dirs, fails=False)
-    target = "C:\\综治测试\\我的文件夹"
-    where = _drive_c(wine_prefix, target)
+def _wine_prefix() -> Path:
+    prefix = ROOT / "build" / "wine" / "prefix-installer"
+    if not (prefix / "drive_c" / "windows").is_dir():
+        prefix.parent.mkdir(parents=True, exist_ok=True)
+        assert _wine(prefix, "wineboot", "-i").returncode == 0
+    _windows_version(prefix, "win10")
+    return prefix
+
+
+def _target(prefix: Path, windows_path: str) -> Path:
+    where = _drive_c(prefix, windows_path)
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
     (where / "我的笔记.txt").write_text("用户自己的文件", encoding="utf-8")
-    done = _wine(wine_prefix, str(setup), "/S", f"/D={target}")
+    return where
+
+
+@pytest.mark.skipif(WINE is None or shutil.which("makensis") is None, reason="needs wine + NSIS")
+def test_the_nsis_installer_under_wine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One test, one Wine prefix, in order (the Windows version is switched for a while)."""
+    prefix = _wine_prefix()
+    runs = {}
+    for case in ("ok", "fails"):
+        monkeypatch.setattr(bi, "DIST", tmp_path / case / "dist")
+        monkeypatch.setattr(bi, "BUILD", tmp_path / case / "build")
+        (tmp_path / case / "dist").mkdir(parents=True)
+        runs[case] = _installer(tmp_path / case, fails=case == "fails")
+
+    # 1. installed into a folder that holds the user's own file, then uninstalled as from
+    #    Apps & Features (the uninstaller copies itself away, so it can delete uninstall.exe
+    #    too; wineserver -w waits for that copy): only what it installed goes
+    target = "C:\\综治测试\\我的文件夹"
+    where = _target(prefix, target)
+    done = _wine(prefix, str(runs["ok"]), "/S", f"/D={target}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in where.iterdir()) == sorted(
         ["_internal", "uninstall.exe", "zongzhi-cli.exe", "zongzhi.exe", "我的笔记.txt"]
     )
-    # as from Apps & Features: the uninstaller copies itself away and runs from there (so it can
-    # delete uninstall.exe too); wineserver -w waits for that copy to finish
-    done = _wine(wine_prefix, str(where / "uninstall.exe"), "/S")
+    done = _wine(prefix, str(where / "uninstall.exe"), "/S")
     assert done.returncode == 0, done.stdout + done.stderr
-    subprocess.run(["wineserver", "-w"], env={**os.environ, "WINEPREFIX": str(wine_prefix)},
+    subprocess.run(["wineserver", "-w"], env={**os.environ, "WINEPREFIX": str(prefix)},
                    timeout=120, check=False)  # fmt: skip
-    assert [p.name for p in where.iterdir()] == ["我的笔记.txt"]  # only what it installed went
-    assert (where / "我的笔记.txt").read_text(encoding="utf-8") == "用户自己的文件"
-    shutil.rmtree(where.parent)
-
-
-@pytest.mark.skipif(WINE is None or shutil.which("makensis") is None, reason="needs wine + NSIS")
-def test_a_failed_self_test_undoes_the_install_under_wine(
-    out_dirs: Path, wine_prefix: Path
-) -> None:
-    setup = _installer(out_dirs, fails=True)
-    target = "C:\\综治测试\\失败"
-    where = _drive_c(wine_prefix, target)
-    shutil.rmtree(where, ignore_errors=True)
-    where.mkdir(parents=True)
-    (where / "我的笔记.txt").write_text("x", encoding="utf-8")
-    done = _wine(wine_prefix, str(setup), "/S", f"/D={target}")
-    assert done.returncode == 2, done.stdout + done.stderr  # SetErrorLevel 2
     assert [p.name for p in where.iterdir()] == ["我的笔记.txt"]
-    shutil.rmtree(where.parent)
+    assert (where / "我的笔记.txt").read_text(encoding="utf-8") == "用户自己的文件"
 
+    # 2. a failed self-test: exit code 2, the program's files gone again, the user's file kept
+    target = "C:\\综治测试\\失败"
+    where = _target(prefix, target)
+    done = _wine(prefix, str(runs["fails"]), "/S", f"/D={target}")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert [p.name for p in where.iterdir()] == ["我的笔记.txt"]
 
-@pytest.mark.skipif(WINE is None or shutil.which("makensis") is None, reason="needs wine + NSIS")
-def test_windows_7_is_refused_under_wine(out_dirs: Path, wine_prefix: Path) -> None:
-    setup = _installer(out_dirs, fails=False)
-    _windows_version(wine_prefix, "win7")
+    # 3. Windows 7 (what Wine reports as win7: 6.1.7601): refused before anything is written
+    _windows_version(prefix, "win7")
     try:
-        done = _wine(wine_prefix, str(setup), "/S", "/D=C:\\zz-win7")
+        done = _wine(prefix, str(runs["ok"]), "/S", "/D=C:\\zz-win7")
     finally:
-        _windows_version(wine_prefix, "win10")
+        _windows_version(prefix, "win10")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert not _drive_c(wine_prefix, "C:\\zz-win7").exists()
+    assert not _drive_c(prefix, "C:\\zz-win7").exists()
+    shutil.rmtree(_drive_c(prefix, "C:\\综治测试"))
