@@ -16,7 +16,8 @@ rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi
 if [ $rc -ne 0 ]; then exit $rc; fi
-# Windows behaviour of everything but the GUI, under Wine (scripts/wine_smoke.sh, ~3 min here:
+# Windows behaviour of everything but the GUI, under Wine (scripts/wine_smoke.sh: ~3 min here with
+# its downloads cached in build/wine, ~5 min from scratch;
 # LockFileEx, GetDriveTypeW, SO_EXCLUSIVEADDRUSE, code page 936 pipes, keyring); skipped when
 # only some tests were asked for, with SKIP_WINE_SMOKE=1, or where Wine could not be installed.
 if [ $# -eq 0 ] && [ -z "${SKIP_WINE_SMOKE:-}" ] && command -v wine >/dev/null; then

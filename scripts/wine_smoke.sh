@@ -77,7 +77,10 @@ printf 'python311.zip\n.\n%s\n%s\nimport site\n' "$(winpath "$CACHE/site")" "$(w
 
 # 4. a Wine prefix of its own, a Chinese locale (ANSI code page 936; compiled into the cache,
 #    the system's locales stay untouched), no Mono/Gecko prompts
-[ -d "$CACHE/locale/zh_CN.UTF-8" ] || localedef -i zh_CN -f UTF-8 "$CACHE/locale/zh_CN.UTF-8"
+if [ ! -d "$CACHE/locale/zh_CN.UTF-8" ]; then
+  mkdir -p "$CACHE/locale"  # localedef exits non-zero on mere warnings: the folder decides
+  localedef -i zh_CN -f UTF-8 "$CACHE/locale/zh_CN.UTF-8" || [ -d "$CACHE/locale/zh_CN.UTF-8" ]
+fi
 export WINEPREFIX="$CACHE/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 wine() { env LOCPATH="$CACHE/locale" LC_ALL=zh_CN.UTF-8 wine "$@"; }
 unset ZONGZHI_DB ZONGZHI_DATA_DIR QT_QPA_PLATFORM DISPLAY
