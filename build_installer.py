@@ -31,7 +31,7 @@ import sys
 import tarfile
 import time
 import tomllib
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 ROOT = Path(__file__).resolve().parent
 PACKAGING = ROOT / "packaging"
@@ -182,9 +182,32 @@ def _find_tool(name: str, candidates: list[str]) -> str | None:
     return None
 
 
+def _nsis_path(rel: Path) -> str:
+    # NSIS expands $VAR in strings: a literal $ is $$
+    return "$INSTDIR\\" + str(PureWindowsPath(rel)).replace("$", "$$")
+
+
+def nsis_removal(folder: Path) -> tuple[str, str]:
+    """``Delete`` lines for every file the installer puts in ``folder``'s place, and ``RMDir``
+    lines (never ``/r``) for its folders, deepest first: the uninstaller removes what it
+    installed and nothing else (the folder the user picked may hold files of their own)."""
+    files = sorted(p.relative_to(folder) for p in folder.rglob("*") if not p.is_dir())
+    dirs = sorted(
+        (p.relative_to(folder) for p in folder.rglob("*") if p.is_dir()),
+        key=lambda p: (-len(p.parts), str(p)),
+    )
+    return (
+        "\n".join(f'  Delete "{_nsis_path(f)}"' for f in files),
+        "\n".join(f'  RMDir "{_nsis_path(d)}"' for d in dirs),
+    )
+
+
 def windows_script(kind: str, folder: Path, version: str, messages: str = "") -> str:
     """The Inno Setup (``iss``) or NSIS (``nsi``) script for ``folder``, placeholders filled."""
+    removal = nsis_removal(folder) if kind == "nsi" else ("", "")
     values = {
+        "UNINSTALLFILES": removal[0],
+        "UNINSTALLDIRS": removal[1],
         "VERSION": version,
         "VERSION4": _version4(version),
         "SOURCE": str(folder),

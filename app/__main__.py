@@ -49,6 +49,8 @@ def _wants_gui(argv: Sequence[str]) -> bool:
                 continue
             if name in _QT_SWITCHES or name.split("=", 1)[0] in _QT_VALUE_OPTIONS:
                 continue
+            if name.startswith("psn_"):  # macOS Finder's process serial number
+                continue
         return False  # a command, a word that is not one, -h, --version, an unknown option
     return True
 

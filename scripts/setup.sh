@@ -28,6 +28,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   }
 fi
 
+# Wine runs the Windows smoke test (scripts/wine_smoke.sh) and the NSIS installer in the tests:
+# 64-bit Wine only, without recommends; ZONGZHI_NO_WINE=1 skips it (those steps are then skipped)
+if [ -z "${ZONGZHI_NO_WINE:-}" ] && ! command -v wine >/dev/null; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "[setup] apt: wine wine64 (Windows smoke test)"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q --no-install-recommends wine wine64 locales >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q --no-install-recommends wine wine64 locales >/dev/null
+  }
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "[setup] virtualenv .venv"

@@ -16,6 +16,13 @@ rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "pytest: no tests collected"; rc=0; fi
 if [ $rc -ne 0 ]; then exit $rc; fi
+# Windows behaviour of everything but the GUI, under Wine (scripts/wine_smoke.sh: ~3 min here with
+# its downloads cached in build/wine, ~5 min from scratch;
+# LockFileEx, GetDriveTypeW, SO_EXCLUSIVEADDRUSE, code page 936 pipes, keyring); skipped when
+# only some tests were asked for, with SKIP_WINE_SMOKE=1, or where Wine could not be installed.
+if [ $# -eq 0 ] && [ -z "${SKIP_WINE_SMOKE:-}" ] && command -v wine >/dev/null; then
+  echo "== wine smoke (Windows, no GUI)"; scripts/wine_smoke.sh
+fi
 # The installed program: PyInstaller one-folder build + its --self-test (~40 s here), a step of
 # its own rather than a pytest test; skipped when only some tests were asked for.
 if [ $# -eq 0 ] && [ -z "${SKIP_FROZEN_BUILD:-}" ]; then

@@ -137,6 +137,7 @@ def run(argv: Sequence[str]) -> int:
         return _run_first(app, db_path, args.operator)
     finally:
         first.close()
+        _dispose(first)  # a QObject made without a parent: deleted here, on the GUI thread
 
 
 def _run_first(app: QApplication, db_path: Path, operator: str) -> int:

@@ -156,3 +156,168 @@ def test_nsis_script_compiles_into_an_installer(out_dirs: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     setup = out_dirs / "dist" / "zongzhi-0.1.0-setup.exe"
     assert setup.is_file() and setup.read_bytes()[:2] == b"MZ"
+
+
+def test_both_installers_need_windows_10_1809() -> None:
+    """Qt 6 runs on Windows 10 1809 (build 17763) and later: neither installer accepts less."""
+    iss = (ROOT / "packaging" / "windows" / "zongzhi.iss.in").read_text(encoding="utf-8")
+    nsi = (ROOT / "packaging" / "windows" / "zongzhi.nsi.in").read_text(encoding="utf-8")
+    assert re.search(r"^MinVersion=10\.0\.17763$", iss, re.M)
+    assert "${AtLeastBuild} 17763" in nsi and "${AtLeastWin10}" in nsi
+
+
+def test_a_failed_self_test_stops_the_install(out_dirs: Path) -> None:
+    folder = out_dirs / "dist" / "zongzhi-0.1.0"
+    iss = bi.windows_script("iss", folder, "0.1.0", "x.isl")
+    files = iss.split("[Files]", 1)[1].split("[", 1)[0]
+    # everything but the CLI first, then the CLI with the self-test after it
+    assert 'Excludes: "\\zongzhi-cli.exe"' in files
+    assert files.strip().splitlines()[-1].endswith("AfterInstall: SelfTest")
+    code = iss.split("[Code]", 1)[1]
+    assert "'--self-test'" in code and "if ResultCode <> 0 then" in code
+    assert "RaiseException(" in code  # a fatal error: Setup rolls back, exit code 4
+    assert "--self-test" not in iss.split("[Run]", 1)[1].split("[Code]", 1)[0]
+    nsi = bi.windows_script("nsi", folder, "0.1.0")
+    install = nsi.split('Section "install"', 1)[1].split("SectionEnd", 1)[0]
+    test_at = install.index("--self-test")
+    assert "Pop $0" in install[test_at:] and "Abort" in install[test_at:]
+    assert install.index("SetErrorLevel 2") < install.index("CreateShortcut")
+
+
+def test_the_nsis_uninstaller_removes_only_what_it_installed(out_dirs: Path) -> None:
+    folder = out_dirs / "dist" / "zongzhi-0.1.0"
+    (folder / "_internal" / "PySide6" / "plugins").mkdir(parents=True)
+    for name in ("zongzhi.exe", "zongzhi-cli.exe", "_internal/python311.dll",
+                 "_internal/PySide6/plugins/q$win.dll", "_internal/PySide6/Qt6Core.dll"):  # fmt: skip
+        (folder / name).write_bytes(b"MZ")
+    nsi = bi.windows_script("nsi", folder, "0.1.0")
+    assert 'RMDir /r "$INSTDIR"' not in nsi  # never the folder the user picked, wholesale
+    removal = nsi.split("!macro RemoveProgramFiles", 1)[1].split("!macroend", 1)[0]
+    assert removal.count("Delete ") == 5 + 1  # the program's files and the uninstaller
+    assert 'Delete "$INSTDIR\\_internal\\PySide6\\plugins\\q$$win.dll"' in removal
+    dirs = [line.strip() for line in removal.splitlines() if line.strip().startswith("RMDir")]
+    assert dirs == [
+        'RMDir "$INSTDIR\\_internal\\PySide6\\plugins"',
+        'RMDir "$INSTDIR\\_internal\\PySide6"',
+        'RMDir "$INSTDIR\\_internal"',
+        'RMDir "$INSTDIR"',
+    ]  # deepest first, none with /r: a folder with the user's files in it stays
+    # the upgrade's clean-up of old modules only where this program was installed before
+    install = nsi.split('Section "install"', 1)[1]
+    guard = install.index('${If} ${FileExists} "$INSTDIR\\zongzhi.exe"')
+    assert guard < install.index('RMDir /r "$INSTDIR\\_internal"')
+
+
+# --- the NSIS installer for real, under Wine -------------------------------------------------
+
+WINE = shutil.which("wine")
+# a stand-in for zongzhi-cli.exe: a real Windows program whose --self-test fails (exit code 3)
+# when the file "selftest-fails" lies beside it
+SELFTEST_NSI = """Unicode true
+Target amd64-unicode
+OutFile "{out}"
+SilentInstall silent
+RequestExecutionLevel user
+Section
+  IfFileExists "$EXEDIR\\selftest-fails" 0 +2
+    SetErrorLevel 3
+SectionEnd
+"""
+
+
+def _wine(prefix: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WINEPREFIX": str(prefix), "WINEDEBUG": "-all",
+           "WINEDLLOVERRIDES": "mscoree,mshtml=", "LC_ALL": "C.UTF-8"}  # fmt: skip
+    return subprocess.run(
+        ["wine", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+        timeout=300, check=False,
+    )  # fmt: skip
+
+
+def _windows_version(prefix: Path, version: str) -> None:
+    """What Wine tells programs (win10: 10.0.18362, win7: 6.1.7601)."""
+    done = _wine(prefix, "reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", version, "/f")
+    assert done.returncode == 0, done.stderr
+
+
+def _installer(out_dirs: Path, *, fails: bool) -> Path:
+    folder = out_dirs / "dist" / "zongzhi-0.1.0"
+    (folder / "_internal").mkdir(parents=True)
+    (folder / "zongzhi.exe").write_bytes(b"MZ" + b"\0" * 64)
+    (folder / "_internal" / "python311.dll").write_bytes(b"MZ" + b"\0" * 64)
+    if fails:
+        (folder / "selftest-fails").write_text("x", encoding="utf-8")
+    stub = out_dirs / "selftest.nsi"
+    stub.write_text(SELFTEST_NSI.format(out=folder / "zongzhi-cli.exe"), encoding="utf-8-sig")
+    subprocess.run(["makensis", "-V1", str(stub)], check=True, capture_output=True)
+    script = out_dirs / "zongzhi.nsi"
+    script.write_text(bi.windows_script("nsi", folder, "0.1.0"), encoding="utf-8-sig")
+    subprocess.run(["makensis", "-V1", str(script)], check=True, capture_output=True)
+    return out_dirs / "dist" / "zongzhi-0.1.0-setup.exe"
+
+
+def _drive_c(prefix: Path, windows_path: str) -> Path:
+    return prefix / "drive_c" / windows_path.removeprefix("C:\\").replace("\\", "/")
+
+
+def _wine_prefix() -> Path:
+    prefix = ROOT / "build" / "wine" / "prefix-installer"
+    if not (prefix / "drive_c" / "windows").is_dir():
+        prefix.parent.mkdir(parents=True, exist_ok=True)
+        assert _wine(prefix, "wineboot", "-i").returncode == 0
+    _windows_version(prefix, "win10")
+    return prefix
+
+
+def _target(prefix: Path, windows_path: str) -> Path:
+    where = _drive_c(prefix, windows_path)
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    (where / "我的笔记.txt").write_text("用户自己的文件", encoding="utf-8")
+    return where
+
+
+@pytest.mark.skipif(WINE is None or shutil.which("makensis") is None, reason="needs wine + NSIS")
+def test_the_nsis_installer_under_wine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One test, one Wine prefix, in order (the Windows version is switched for a while)."""
+    prefix = _wine_prefix()
+    runs = {}
+    for case in ("ok", "fails"):
+        monkeypatch.setattr(bi, "DIST", tmp_path / case / "dist")
+        monkeypatch.setattr(bi, "BUILD", tmp_path / case / "build")
+        (tmp_path / case / "dist").mkdir(parents=True)
+        runs[case] = _installer(tmp_path / case, fails=case == "fails")
+
+    # 1. installed into a folder that holds the user's own file, then uninstalled as from
+    #    Apps & Features (the uninstaller copies itself away, so it can delete uninstall.exe
+    #    too; wineserver -w waits for that copy): only what it installed goes
+    target = "C:\\综治测试\\我的文件夹"
+    where = _target(prefix, target)
+    done = _wine(prefix, str(runs["ok"]), "/S", f"/D={target}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in where.iterdir()) == sorted(
+        ["_internal", "uninstall.exe", "zongzhi-cli.exe", "zongzhi.exe", "我的笔记.txt"]
+    )
+    done = _wine(prefix, str(where / "uninstall.exe"), "/S")
+    assert done.returncode == 0, done.stdout + done.stderr
+    subprocess.run(["wineserver", "-w"], env={**os.environ, "WINEPREFIX": str(prefix)},
+                   timeout=120, check=False)  # fmt: skip
+    assert [p.name for p in where.iterdir()] == ["我的笔记.txt"]
+    assert (where / "我的笔记.txt").read_text(encoding="utf-8") == "用户自己的文件"
+
+    # 2. a failed self-test: exit code 2, the program's files gone again, the user's file kept
+    target = "C:\\综治测试\\失败"
+    where = _target(prefix, target)
+    done = _wine(prefix, str(runs["fails"]), "/S", f"/D={target}")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert [p.name for p in where.iterdir()] == ["我的笔记.txt"]
+
+    # 3. Windows 7 (what Wine reports as win7: 6.1.7601): refused before anything is written
+    _windows_version(prefix, "win7")
+    try:
+        done = _wine(prefix, str(runs["ok"]), "/S", "/D=C:\\zz-win7")
+    finally:
+        _windows_version(prefix, "win10")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert not _drive_c(prefix, "C:\\zz-win7").exists()
+    shutil.rmtree(_drive_c(prefix, "C:\\综治测试"))

@@ -35,6 +35,7 @@ def test_the_command_list_is_the_parsers() -> None:
         (["--database-url", "sqlite:///x.sqlite3"], True),
         (["-platform", "offscreen", "--db", "stats"], True),  # "stats" is the ledger's name
         (["--style=fusion", "-reverse"], True),
+        (["-psn_0_12345"], True),
         (["--db", "x", "stats"], False),
         (["--db", "x", "stat"], False),  # a typo: the CLI refuses it
         (["台账.sqlite3"], False),  # a bare path is not a command either
