@@ -15,10 +15,13 @@ The regulation's sentences the notices carry are quoted from official pages (see
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from app.cli import main
+from app.db import Database
 from app.models import CaseEvent, Visit
 from app.print.registry import forms_for, render
 from app.rules import petition as law
@@ -276,3 +279,44 @@ def test_anonymous_petition_has_nobody_to_notify(ctx: Ctx) -> None:
     advance_visit(ctx, v.id, "accept", VisitAction(note="受理", on="2026-03-05"))
     with pytest.raises(WorkflowError, match="匿名"):
         render("petition_accept", ctx, v.case_code)
+
+
+# --- 告知书 (向有权机关提出) ----------------------------------------------------------------------------
+
+
+def test_inform_notice_points_to_the_competent_body(ctx: Ctx) -> None:
+    v = _visit(ctx)
+    advance_visit(
+        ctx,
+        v.id,
+        "inform",
+        VisitAction(note="该事项属于劳动争议。", unit="县劳动人事争议仲裁委员会", on="2026-03-06"),
+    )
+    keys = {s.key for s in forms_for("visit", v)}
+    assert "petition_inform" in keys and "petition_reject" not in keys
+    with pytest.raises(WorkflowError, match="不予受理"):
+        render("petition_reject", ctx, v.case_code)
+    text = pdf_text(render("petition_inform", ctx, v.case_code))
+    assert_in_order(
+        text,
+        "信访事项告知书",
+        "经审查，该信访事项不属于本单位职权范围。",
+        "该事项属于劳动争议。",
+        "请你（你们）向有权处理的机关、单位提出，即向县劳动人事争议仲裁委员会提出。",
+        "2026年3月6日",
+    )
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_notices_print_from_the_command_line(
+    ctx: Ctx, village_db: Database, tmp_path: Path
+) -> None:
+    v = _visit(ctx)
+    advance_visit(ctx, v.id, "accept", VisitAction(note="受理", on="2026-03-05"))
+    out = tmp_path / "受理告知书.pdf"
+    args = ["--db", str(Path(village_db.path)), "--operator", "admin", "print"]
+    assert main([*args, "petition-accept", "--id", v.case_code, "--out", str(out)]) == 0
+    assert "本单位已于2026年3月5日决定受理" in pdf_text(out.read_bytes())
+    assert main([*args, "petition-reject", "--id", v.case_code, "--out", str(out)]) != 0
