@@ -133,6 +133,7 @@ def test_rejection_notice_states_reason_and_competent_body(ctx: Ctx) -> None:
     )
     assert "。。" not in text
     render_png(pdf, "petition_reject", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
     # the receipt no longer promises a reason “told separately” it has nowhere to print
     assert "另行告知" not in pdf_text(render("receipt", ctx, v.case_code))
 
@@ -178,6 +179,7 @@ def test_transfer_notice_to_the_petitioner_names_where_it_went(ctx: Ctx) -> None
         "2026年3月6日",
     )
     render_png(pdf, "petition_transfer", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
 
 
 # --- 延期告知书 --------------------------------------------------------------------------------------
@@ -212,6 +214,7 @@ def test_extension_notice_reason_and_new_deadline(ctx: Ctx, clock: FakeClock) ->
         "2026年5月5日",
     )
     render_png(pdf, "petition_extension", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
 
 
 # --- 处理意见书 --------------------------------------------------------------------------------------
@@ -255,6 +258,7 @@ def test_opinion_states_request_facts_opinion_basis_and_review_right(
         "2026年3月25日",
     )
     render_png(pdf, "petition_opinion", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
 
 
 def test_opinion_without_legal_basis_is_refused(ctx: Ctx) -> None:

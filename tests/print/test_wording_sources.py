@@ -275,6 +275,7 @@ def test_follow_up_and_closing_report_follow_the_filling_rules(
     ctx: Ctx, clock: FakeClock, written: str
 ) -> None:
     d_id = ctx.session.scalar(select(Dispute.id).where(Dispute.case_code == written))
+    assert d_id is not None
     clock.advance(days=30)
     advance_dispute(
         ctx,

@@ -28,6 +28,7 @@ from ..layout import FORM, DocInfo, build_pdf, doc_number, keep, look, seal_bloc
 
 YOU = "你（你们）"
 SIGN_SPACE = "\u3000" * 8
+SIGN_DATE = "年\u3000\u3000月\u3000\u3000日"  # written in by the petitioner on receipt
 
 
 def periods(ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days: int = 0) -> Any:
@@ -100,11 +101,7 @@ def notice_pdf(
     # holds only a seal or a signature
     tail: list[Any] = [*flow[-1:], lx.p(closing, "body"), *seal_block(station, data.cn_date(day))]
     if receipt:
-        tail.append(
-            lx.p(
-                f"信访人签收：{SIGN_SPACE}签收日期：{data.BLANK_DATE}", "body_flush", spaceBefore=8
-            )
-        )
+        tail.append(lx.p(f"信访人签收：{SIGN_SPACE}{SIGN_DATE}", "body_flush", spaceBefore=8))
     story.append(keep(tail))
     info = DocInfo(f"{heading} {v.case_code}", station, v.subject, v.case_code)
     return build_pdf(story, info, page=FORM)
