@@ -27,6 +27,7 @@ from app.print.registry import forms_for, render
 from app.rules import petition as law
 from app.rules.deadlines import DeadlineConfig, Span
 from app.rules.errors import ValidationError, WorkflowError
+from app.services.case_detail import visit_detail
 from app.services.context import Ctx
 from app.services.visits import VisitAction, advance_visit, register_visit
 from tests.builders import visit_input
@@ -119,6 +120,7 @@ def test_rejection_notice_states_reason_and_competent_body(ctx: Ctx) -> None:
         ),
     )
     assert v.competent_body == "北京市东城区人民法院"
+    assert ("有权处理机关", "北京市东城区人民法院") in visit_detail(ctx, v.id).facts  # shown in the GUI
     pdf = render("petition_reject", ctx, v.case_code)
     text = pdf_text(pdf)
     assert_in_order(
