@@ -120,7 +120,9 @@ def test_rejection_notice_states_reason_and_competent_body(ctx: Ctx) -> None:
         ),
     )
     assert v.competent_body == "北京市东城区人民法院"
-    assert ("有权处理机关", "北京市东城区人民法院") in visit_detail(ctx, v.id).facts  # shown in the GUI
+    assert ("有权处理机关", "北京市东城区人民法院") in visit_detail(
+        ctx, v.id
+    ).facts  # shown in the GUI
     pdf = render("petition_reject", ctx, v.case_code)
     text = pdf_text(pdf)
     assert_in_order(
