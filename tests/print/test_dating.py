@@ -93,3 +93,15 @@ def test_closing_report_dated_on_closing_not_on_the_print_day(ctx: Ctx, clock: F
     clock.advance(days=20)
     assert pdf_text(render("closing_report", ctx, d.case_code)) == first
     assert "2026年3月10日" in first and "2026年3月16日" not in first
+
+
+def test_visit_register_says_what_was_decided_even_after_archiving(ctx: Ctx) -> None:
+    v = register_visit(ctx, visit_input(received_at="2026-03-02 09:00")).record
+    advance_visit(ctx, v.id, "review", VisitAction(note="审核", on="2026-03-03"))
+    advance_visit(
+        ctx, v.id, "reject", VisitAction(note="属诉讼事项", unit="县人民法院", on="2026-03-04")
+    )
+    advance_visit(ctx, v.id, "archive", VisitAction(on="2026-03-05"))
+    text = pdf_text(render("visit_register", ctx, v.case_code))
+    assert "2026年3月4日不予受理。属诉讼事项（告知向县人民法院提出）" in text
+    assert "2026年3月4日受理" not in text
