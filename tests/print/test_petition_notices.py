@@ -218,6 +218,18 @@ def test_extension_notice_reason_and_new_deadline(ctx: Ctx, clock: FakeClock) ->
         "2026年5月5日",
     )
     render_png(pdf, "petition_extension", dpi=60)
+    clock.advance(days=3)
+    advance_visit(ctx, v.id, "extend", VisitAction(days=10, approver="王主任", note="等待测量报告"))
+    text = pdf_text(render("petition_extension", ctx, v.case_code))
+    assert_in_order(
+        text,
+        "因等待测量报告",
+        "办理期限再次延长，累计延长30日",
+        "本单位将于2026年6月3日前办结",
+        "2026年5月8日",
+    )
+    with pytest.raises(ValidationError, match="最多还可延长0日"):
+        advance_visit(ctx, v.id, "extend", VisitAction(days=1, approver="王主任", note="再延"))
     assert assert_all_glyphs_present(pdf) > 50
 
 
