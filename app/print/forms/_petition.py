@@ -31,7 +31,9 @@ SIGN_SPACE = "\u3000" * 8
 SIGN_DATE = "年\u3000\u3000月\u3000\u3000日"  # written in by the petitioner on receipt
 
 
-def periods(ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days: int = 0) -> Any:
+def periods(
+    ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days: int = 0
+) -> law.PetitionPeriods:
     return law.periods(
         data.settings(ctx).deadlines,
         received=v.received_on,
@@ -41,8 +43,7 @@ def periods(ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days:
 
 
 def addressee(ctx: Ctx, v: Visit, form_title: str) -> str:
-    """The petitioners' names; an anonymous petition has nobody to notify (第二十三条: except
-    where the petitioner's name and address are unknown)."""
+    """The petitioners' names; an anonymous petition has nobody to send a notice to."""
     names = [p.name for role, p in data.petitioners_of(ctx, v) if role == "信访人"]
     if v.is_anonymous or not names:
         raise WorkflowError(
