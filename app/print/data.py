@@ -219,6 +219,17 @@ def first_event(ctx: Ctx, case: Visit | Dispute, *events: str) -> CaseEvent | No
     ).first()
 
 
+def events_of(ctx: Ctx, case: Visit | Dispute, *events: str) -> list[CaseEvent]:
+    """Every entry of ``events`` in the case log, oldest first."""
+    return list(
+        ctx.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.event.in_(events))
+            .order_by(CaseEvent.occurred_at, CaseEvent.rev)
+        )
+    )
+
+
 SYSTEM_NAMES = frozenset({"系统", "system"})
 
 

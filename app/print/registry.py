@@ -32,6 +32,7 @@ FORM_MODULES = (
     "visit_register",
     "petition_accept",
     "petition_reject",
+    "petition_inform",
     "petition_transfer",
     "transfer_notice",
     "petition_extension",

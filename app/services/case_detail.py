@@ -216,6 +216,7 @@ def visit_detail(ctx: Ctx, visit_id: str) -> CaseDetail:
         ("审核意见", v.review_opinion),
         ("审核人", f"{v.reviewer_name} {_day(v.reviewed_on)}".strip()),
         ("受理决定", f"{_day(v.decision_on)} {v.decision_note}".strip()),
+        ("有权处理机关", v.competent_body),
         (
             "办理方式",
             {"self": "自行办理", "transfer": "转办", "assign": "交办", "on_spot": "当场答复"}.get(
@@ -231,6 +232,7 @@ def visit_detail(ctx: Ctx, visit_id: str) -> CaseDetail:
             else "",
         ),
         ("答复内容", f"{v.reply_content}（{_day(v.replied_on)}）" if v.reply_content else ""),
+        ("处理依据", v.legal_basis),
         (
             "回访",
             f"{_day(v.followed_up_on)} {codes.label('satisfaction', v.satisfaction)} {v.follow_up_note}".strip(),

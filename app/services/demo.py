@@ -343,7 +343,15 @@ def _demo_visit(
     roll = rng.random()
     if roll < 0.1:
         steps.append(
-            ("inform", VisitAction(note="该事项属于法院受理范围，已告知其向人民法院起诉"), 0, 3)
+            (
+                "inform",
+                VisitAction(
+                    note="该事项属于法院受理范围，已告知其向人民法院起诉",
+                    unit="所在地基层人民法院",
+                ),
+                0,
+                3,
+            )
         )
         steps.append(("archive", VisitAction(), 1, 5))
     else:
@@ -357,7 +365,15 @@ def _demo_visit(
             unit = {"transfer": "镇国土所", "assign": "村民委员会", "handle": ""}[method]
             steps.append((method, VisitAction(unit=unit, note="请在规定期限内办结并反馈"), 0, 3))
             steps.append(
-                ("conclude", VisitAction(note="经协调，问题已解决，已书面答复信访人"), 10, 70)
+                (
+                    "conclude",
+                    VisitAction(
+                        note="经协调，问题已解决，已书面答复信访人",
+                        legal_basis="《信访工作条例》第三十三条",
+                    ),
+                    10,
+                    70,
+                )
             )
         steps.append(
             (

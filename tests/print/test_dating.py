@@ -5,8 +5,9 @@ record (申请 vs 依职权主动调解; no 已归档 on a receipt). Records are
 from __future__ import annotations
 
 from app.print.registry import render
-from app.services.context import Ctx
+from app.services.context import Ctx, open_ctx
 from app.services.disputes import DisputeAction, advance_dispute, register_dispute
+from app.services.operators import OperatorInput, create_operator
 from app.services.visits import VisitAction, advance_visit, register_visit
 from tests.builders import dispute_input, visit_input
 from tests.conftest import FakeClock
@@ -27,6 +28,12 @@ def test_visit_receipt_states_only_the_registration_whatever_happens_later(
     advance_visit(ctx, v.id, "handle", VisitAction(note="办理", on="2026-03-18"))
     again = pdf_text(render("receipt", ctx, v.case_code))
     assert again == first  # a reprint is the same document
+    create_operator(ctx, OperatorInput("clerk2", "录入员乙", "clerk", "clerk123"))
+    other = open_ctx(ctx.db, "clerk2", clock=clock)
+    try:  # … whoever prints it: 经办人 is the registrar
+        assert pdf_text(render("receipt", other, v.case_code)) == first
+    finally:
+        other.close()
     assert_in_order(first, "来信来访登记回执", "2026年3月17日前书面告知您是否受理", "2026年3月2日")
     for later in ("3月7日", "3月18日", "已受理", "办理中", "不予受理"):
         assert later not in first
@@ -86,3 +93,15 @@ def test_closing_report_dated_on_closing_not_on_the_print_day(ctx: Ctx, clock: F
     clock.advance(days=20)
     assert pdf_text(render("closing_report", ctx, d.case_code)) == first
     assert "2026年3月10日" in first and "2026年3月16日" not in first
+
+
+def test_visit_register_says_what_was_decided_even_after_archiving(ctx: Ctx) -> None:
+    v = register_visit(ctx, visit_input(received_at="2026-03-02 09:00")).record
+    advance_visit(ctx, v.id, "review", VisitAction(note="审核", on="2026-03-03"))
+    advance_visit(
+        ctx, v.id, "reject", VisitAction(note="属诉讼事项", unit="县人民法院", on="2026-03-04")
+    )
+    advance_visit(ctx, v.id, "archive", VisitAction(on="2026-03-05"))
+    text = pdf_text(render("visit_register", ctx, v.case_code))
+    assert "2026年3月4日不予受理。属诉讼事项（告知向县人民法院提出）" in text
+    assert "2026年3月4日受理" not in text

@@ -28,7 +28,14 @@ from app.services.disputes import (
 )
 from tests.conftest import FakeClock
 
-from .conftest import PEOPLE, assert_in_order, mediated_dispute, pdf_text, render_png
+from .conftest import (
+    PEOPLE,
+    assert_all_glyphs_present,
+    assert_in_order,
+    mediated_dispute,
+    pdf_text,
+    render_png,
+)
 
 
 def test_dossier_list_and_printable_forms_agree() -> None:
@@ -73,6 +80,7 @@ def test_judicial_confirmation_is_a_joint_application_within_30_days(
         "申请人3：王德福",
     )
     render_png(pdf, "judicial_confirmation", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
     clock.advance(days=30)  # 2026-04-15: the 30 days ran out on 2026-04-09
     with pytest.raises(WorkflowError, match="期限已于2026年4月9日届满"):
         render("judicial_confirmation", ctx, d.case_code)
@@ -126,6 +134,7 @@ def test_power_of_attorney_one_page_per_principal(ctx: Ctx) -> None:
     )
     assert "李建国（" not in text
     render_png(pdf, "power_of_attorney", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
     plain = mediated_dispute(ctx)
     assert "power_of_attorney" not in {s.key for s in forms_for("dispute", plain)}
     with pytest.raises(WorkflowError, match="委托代理人"):
@@ -161,11 +170,13 @@ def test_dossier_note_and_back_cover_at_filing(ctx: Ctx, clock: FakeClock) -> No
         "2026年4月12日",
     )
     render_png(note, "dossier_note", dpi=60)
+    assert assert_all_glyphs_present(note) > 50
     back = render("back_cover", ctx, d.case_code)
     text = pdf_text(back)
     assert_in_order(
         text, "卷内备考", "本卷共有文件材料", "立卷人", "立卷日期", "2026年4月12日", "检查人"
     )
     render_png(back, "back_cover", dpi=60)
+    assert assert_all_glyphs_present(back) > 50
     contents = pdf_text(render("dossier", ctx, d.case_code))
     assert_in_order(contents, "卷宗情况说明", "封底")

@@ -15,15 +15,19 @@ The regulation's sentences the notices carry are quoted from official pages (see
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from app.cli import main
+from app.db import Database
 from app.models import CaseEvent, Visit
 from app.print.registry import forms_for, render
 from app.rules import petition as law
 from app.rules.deadlines import DeadlineConfig, Span
 from app.rules.errors import ValidationError, WorkflowError
+from app.services.case_detail import visit_detail
 from app.services.context import Ctx
 from app.services.visits import VisitAction, advance_visit, register_visit
 from tests.builders import visit_input
@@ -116,6 +120,9 @@ def test_rejection_notice_states_reason_and_competent_body(ctx: Ctx) -> None:
         ),
     )
     assert v.competent_body == "北京市东城区人民法院"
+    assert ("有权处理机关", "北京市东城区人民法院") in visit_detail(
+        ctx, v.id
+    ).facts  # shown in the GUI
     pdf = render("petition_reject", ctx, v.case_code)
     text = pdf_text(pdf)
     assert_in_order(
@@ -130,6 +137,7 @@ def test_rejection_notice_states_reason_and_competent_body(ctx: Ctx) -> None:
     )
     assert "。。" not in text
     render_png(pdf, "petition_reject", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
     # the receipt no longer promises a reason “told separately” it has nowhere to print
     assert "另行告知" not in pdf_text(render("receipt", ctx, v.case_code))
 
@@ -175,6 +183,7 @@ def test_transfer_notice_to_the_petitioner_names_where_it_went(ctx: Ctx) -> None
         "2026年3月6日",
     )
     render_png(pdf, "petition_transfer", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
 
 
 # --- 延期告知书 --------------------------------------------------------------------------------------
@@ -209,6 +218,19 @@ def test_extension_notice_reason_and_new_deadline(ctx: Ctx, clock: FakeClock) ->
         "2026年5月5日",
     )
     render_png(pdf, "petition_extension", dpi=60)
+    clock.advance(days=3)
+    advance_visit(ctx, v.id, "extend", VisitAction(days=10, approver="王主任", note="等待测量报告"))
+    text = pdf_text(render("petition_extension", ctx, v.case_code))
+    assert_in_order(
+        text,
+        "因等待测量报告",
+        "办理期限再次延长，累计延长30日",
+        "本单位将于2026年6月3日前办结",
+        "2026年5月8日",
+    )
+    with pytest.raises(ValidationError, match="最多还可延长0日"):
+        advance_visit(ctx, v.id, "extend", VisitAction(days=1, approver="王主任", note="再延"))
+    assert assert_all_glyphs_present(pdf) > 50
 
 
 # --- 处理意见书 --------------------------------------------------------------------------------------
@@ -252,6 +274,7 @@ def test_opinion_states_request_facts_opinion_basis_and_review_right(
         "2026年3月25日",
     )
     render_png(pdf, "petition_opinion", dpi=60)
+    assert assert_all_glyphs_present(pdf) > 50
 
 
 def test_opinion_without_legal_basis_is_refused(ctx: Ctx) -> None:
@@ -276,3 +299,44 @@ def test_anonymous_petition_has_nobody_to_notify(ctx: Ctx) -> None:
     advance_visit(ctx, v.id, "accept", VisitAction(note="受理", on="2026-03-05"))
     with pytest.raises(WorkflowError, match="匿名"):
         render("petition_accept", ctx, v.case_code)
+
+
+# --- 告知书 (向有权机关提出) ----------------------------------------------------------------------------
+
+
+def test_inform_notice_points_to_the_competent_body(ctx: Ctx) -> None:
+    v = _visit(ctx)
+    advance_visit(
+        ctx,
+        v.id,
+        "inform",
+        VisitAction(note="该事项属于劳动争议。", unit="县劳动人事争议仲裁委员会", on="2026-03-06"),
+    )
+    keys = {s.key for s in forms_for("visit", v)}
+    assert "petition_inform" in keys and "petition_reject" not in keys
+    with pytest.raises(WorkflowError, match="不予受理"):
+        render("petition_reject", ctx, v.case_code)
+    text = pdf_text(render("petition_inform", ctx, v.case_code))
+    assert_in_order(
+        text,
+        "信访事项告知书",
+        "经审查，该信访事项不属于本单位职权范围。",
+        "该事项属于劳动争议。",
+        "请你（你们）向有权处理的机关、单位提出，即向县劳动人事争议仲裁委员会提出。",
+        "2026年3月6日",
+    )
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_notices_print_from_the_command_line(
+    ctx: Ctx, village_db: Database, tmp_path: Path
+) -> None:
+    v = _visit(ctx)
+    advance_visit(ctx, v.id, "accept", VisitAction(note="受理", on="2026-03-05"))
+    out = tmp_path / "受理告知书.pdf"
+    args = ["--db", str(Path(village_db.path)), "--operator", "admin", "print"]
+    assert main([*args, "petition-accept", "--id", v.case_code, "--out", str(out)]) == 0
+    assert "本单位已于2026年3月5日决定受理" in pdf_text(out.read_bytes())
+    assert main([*args, "petition-reject", "--id", v.case_code, "--out", str(out)]) != 0

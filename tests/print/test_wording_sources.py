@@ -275,6 +275,7 @@ def test_follow_up_and_closing_report_follow_the_filling_rules(
     ctx: Ctx, clock: FakeClock, written: str
 ) -> None:
     d_id = ctx.session.scalar(select(Dispute.id).where(Dispute.case_code == written))
+    assert d_id is not None
     clock.advance(days=30)
     advance_dispute(
         ctx,
@@ -397,3 +398,15 @@ def test_judicial_confirmation_and_power_of_attorney_quote_their_sources(
         "依法确认调解协议的效力",
     )
     _check(text, SPC_2011_3, "由委托人签名或者盖章的授权委托书")
+
+
+def test_the_oral_agreement_form_has_one_name(ctx: Ctx) -> None:
+    from app.print.forms import dossier, oral_agreement
+
+    d = mediated_dispute(ctx, agreement="oral")
+    name = oral_agreement.TITLE
+    assert name == "口头调解协议登记表"
+    assert name in pdf_text(render("oral_agreement", ctx, d.case_code))
+    with pytest.raises(Exception, match=f"《{name}》"):
+        render("agreement", ctx, d.case_code)
+    assert any(name in doc for doc, _required in dossier.CONTENTS)

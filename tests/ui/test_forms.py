@@ -321,3 +321,25 @@ def test_session_record_can_be_read_in_full(qtbot: Any, env: UiEnv, ctx: Any, bo
     qtbot.addWidget(dlg)
     dlg.sessions_table.cellDoubleClicked.emit(0, 2)
     assert "走访了相邻三户" in boxes.texts() and "第1次调查记录" in boxes.texts()
+
+
+def test_reject_dialog_records_the_competent_body_for_the_notice(
+    qtbot: Any, env: UiEnv, ctx: Any
+) -> None:
+    from app.services.visits import VisitAction, advance_visit
+    from app.ui.printing import forms
+
+    v = register_visit(ctx, visit_input()).record
+    advance_visit(ctx, v.id, "review", VisitAction(note="同意"))
+    dlg = ActionDialog(env, "visit", v.id, "reject")
+    qtbot.addWidget(dlg)
+    assert "unit" in dlg.inputs  # 有权处理机关
+    type_text(qtbot, dlg.inputs["note"], "属于诉讼事项")
+    type_text(qtbot, dlg.inputs["unit"], "县人民法院")
+    assert dlg.save() is True
+    with env.db.session() as s:
+        got = s.get(Visit, v.id)
+        assert got is not None and got.status == "not_accepted"
+        assert got.competent_body == "县人民法院"
+        offered = {key: ok for key, _title, ok in forms("visit", got)}
+    assert offered["petition_reject"] is True and offered["petition_accept"] is False

@@ -28,9 +28,12 @@ from ..layout import FORM, DocInfo, build_pdf, doc_number, keep, look, seal_bloc
 
 YOU = "你（你们）"
 SIGN_SPACE = "\u3000" * 8
+SIGN_DATE = "年\u3000\u3000月\u3000\u3000日"  # written in by the petitioner on receipt
 
 
-def periods(ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days: int = 0) -> Any:
+def periods(
+    ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days: int = 0
+) -> law.PetitionPeriods:
     return law.periods(
         data.settings(ctx).deadlines,
         received=v.received_on,
@@ -40,8 +43,7 @@ def periods(ctx: Ctx, v: Visit, *, accepted: date | None = None, extension_days:
 
 
 def addressee(ctx: Ctx, v: Visit, form_title: str) -> str:
-    """The petitioners' names; an anonymous petition has nobody to notify (第二十三条: except
-    where the petitioner's name and address are unknown)."""
+    """The petitioners' names; an anonymous petition has nobody to send a notice to."""
     names = [p.name for role, p in data.petitioners_of(ctx, v) if role == "信访人"]
     if v.is_anonymous or not names:
         raise WorkflowError(
@@ -100,11 +102,7 @@ def notice_pdf(
     # holds only a seal or a signature
     tail: list[Any] = [*flow[-1:], lx.p(closing, "body"), *seal_block(station, data.cn_date(day))]
     if receipt:
-        tail.append(
-            lx.p(
-                f"信访人签收：{SIGN_SPACE}签收日期：{data.BLANK_DATE}", "body_flush", spaceBefore=8
-            )
-        )
+        tail.append(lx.p(f"信访人签收：{SIGN_SPACE}{SIGN_DATE}", "body_flush", spaceBefore=8))
     story.append(keep(tail))
     info = DocInfo(f"{heading} {v.case_code}", station, v.subject, v.case_code)
     return build_pdf(story, info, page=FORM)

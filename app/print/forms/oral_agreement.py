@@ -2,7 +2,7 @@
 filled in like the written agreement: parties, facts, terms, performance, signatures.
 
 Sources of the fixed wording: 《中华人民共和国人民调解法》(GitHub LawRefBook/Laws, 诉讼与非诉讼程序法/人民调解法.md)
-第二十八、三十条; filling rules, http://www.yunnanlong.com/c/051HTA942023_3.html (口头协议登记表 filled like the
+第二十八、三十条; filling rules, http://www.yunnanlong.com/c/051HTA942023_3.html (人民调解口头协议登记表, filled like the
 agreement).
 """
 

@@ -36,11 +36,15 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     base = periods(ctx, v, accepted=v.decision_on)
     now = periods(ctx, v, accepted=v.decision_on, extension_days=v.extension_days)
     reason = v.extension_reason.rstrip("。；;，, ")
+    times = len(data.events_of(ctx, v, "extended"))
+    extended = (
+        f"再次延长，累计延长{v.extension_days}日" if times > 1 else f"延长{v.extension_days}日"
+    )
     body = [
         f"{opening(ctx, v)}，本单位已于{data.cn_date(v.decision_on)}受理，"
         f"原应于{data.cn_date(base.handle_due)}前办结。",
         f"因{reason}，不能在{base.handle_days}日内办结。依照{law.cite(law.ART_HANDLE)}的规定，"
-        f"经本单位负责人批准，办理期限延长{v.extension_days}日（延长期限不得超过"
+        f"经本单位负责人批准，办理期限{extended}（延长期限不得超过"
         f"{now.max_extension_days}日），本单位将于{data.cn_date(now.handle_due)}前办结，"
         f"并将处理意见书面答复{YOU}。",
     ]

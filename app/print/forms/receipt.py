@@ -86,7 +86,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         g.pair_row(("信访人", names), ("信访形式", channel))
         g.pair_row(
             ("登记日期", data.cn_date(case.received_on)),
-            ("经办人", data.person_name(ctx.operator.display_name)),
+            ("经办人", data.actor_of(ctx, case, "registered")),  # who registered it, not who prints
         )
         g.pair_row(("事由", case.subject), ("", ""), spans=[(1, 3)])
         periods = law.periods(data.settings(ctx).deadlines, received=case.received_on)

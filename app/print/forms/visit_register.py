@@ -96,8 +96,13 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
     g.text("领导审核意见", review, min_height=12 * mm)
     decision = ""
     if v.decision_on:
-        label = {"not_accepted": "不予受理", "informed": "告知"}.get(v.status, "受理")
+        # from the case log: an archived case's status no longer says what was decided
+        ev = data.last_event(ctx, v, "accepted", "not_accepted", "informed")
+        act = ev.event if ev is not None else "accepted"
+        label = {"not_accepted": "不予受理", "informed": "告知"}.get(act, "受理")
         decision = f"{data.cn_date(v.decision_on)}{label}。{v.decision_note}"
+        if v.competent_body and act != "accepted":
+            decision += f"（告知向{v.competent_body}提出）"
     g.text("受理情况", decision, min_height=12 * mm)
     handling = ""
     if v.handling_method:
