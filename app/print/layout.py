@@ -360,6 +360,7 @@ class FormGrid:
         self.continued: set[int] = set()  # rows that continue the row above (no rule between)
         self.top_rows: set[int] = set()  # rows aligned to the top
         self.closing_rows: set[int] = set()  # rows holding signatures: kept with the row above
+        self.flex: set[int] = set()  # rows taller than their text (room to write by hand)
 
     def _cell(self, value: Any, label: bool) -> Any:
         if isinstance(value, str):
@@ -443,6 +444,7 @@ class FormGrid:
                 row[0].wrap(label_w, 10_000)[1] if row[0] else 0,
             )
             self.heights[first] = max(min_height, needed + 8.5)
+            self.flex.add(first)
         return self
 
     def full(self, content: Any, *, height: float | None = None, top: bool = True) -> FormGrid:
@@ -451,8 +453,17 @@ class FormGrid:
             content, *[""] * (self.n - 1), spans=[(0, self.n - 1)], height=height, top=top
         )
 
-    def table(self) -> Table:
-        t = Table(self.rows, colWidths=self.widths, rowHeights=self.heights, hAlign="CENTER")
+    def table(self) -> Flowable:
+        """The ruled table; with rows left tall to write in, a :class:`FlexTable` that gives
+        up that room (never the text) when that keeps the form on one page."""
+        full = self._table(self.heights)
+        if not self.flex:
+            return full
+        tight = [None if r in self.flex else h for r, h in enumerate(self.heights)]
+        return FlexTable(full, self._table(tight))
+
+    def _table(self, heights: Sequence[float | None]) -> Table:
+        t = Table(self.rows, colWidths=self.widths, rowHeights=list(heights), hAlign="CENTER")
         commands: list[tuple[Any, ...]] = [
             ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -477,6 +488,34 @@ class FormGrid:
             commands.append(("NOSPLIT", (0, max(r - 1, 0)), (-1, r)))
         t.setStyle(cjk_table_style(commands))
         return t
+
+
+class FlexTable(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """A table in two versions: ``full`` (rows tall enough to write in) wherever it fits, else
+    ``tight`` (those rows only as tall as their text) when that fits; split as ``full``."""
+
+    def __init__(self, full: Table, tight: Table) -> None:
+        super().__init__()
+        self.full, self.tight = full, tight
+        self.current = full
+        self.hAlign = "CENTER"
+        self._zz_closing = is_closing(full) or bool(getattr(full, "_zz_closing", False))
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        w, h = self.full.wrap(avail_width, avail_height)
+        self.current = self.full
+        if h > avail_height + _FUZZ:
+            tw, th = self.tight.wrap(avail_width, avail_height)
+            if th <= avail_height + _FUZZ:
+                self.current, w, h = self.tight, tw, th
+        self.width, self.height = w, h
+        return w, h
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return list(self.full.split(avail_width, avail_height))
+
+    def draw(self) -> None:
+        self.current.drawOn(self.canv, 0, 0)
 
 
 def checks(options: Sequence[str], chosen: str | Iterable[str]) -> str:
@@ -803,6 +842,8 @@ def _fill(
 def _last_lines(f: Flowable, width: float, canv: Any, n: int = CARRY_LINES) -> tuple[Any, Any]:
     """(all but the last ``n`` lines of ``f``, its last lines) — (None, f) when it cannot be
     split (a short paragraph, a picture)."""
+    if isinstance(f, FlexTable):
+        f = f.full
     _w, h = f.wrapOn(canv, width, 0xFFFFFF)
     if isinstance(f, Paragraph):
         leading = float(f.style.leading)
@@ -885,6 +926,26 @@ class Tail(_ContainerSpace, Flowable):  # type: ignore[misc]  # reportlab ships 
         return [*here, PageBreak(), *group]
 
 
+def soften(story: Sequence[Flowable], width: float) -> list[Flowable]:
+    """A heading kept with the table under it no longer drags the whole table to the next
+    page: it needs room for itself and the table's first two rows only."""
+    out: list[Flowable] = []
+    items = list(story)
+    for i, f in enumerate(items):
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if isinstance(f, Paragraph) and _keeps_with_next(f) and isinstance(nxt, Table):
+            _w, h = f.wrap(width, 0xFFFFFF)
+            nxt.wrap(width, 0xFFFFFF)
+            rows = sum(list(getattr(nxt, "_rowHeights", []) or [])[:2])
+            brk = CondPageBreak(h + f.getSpaceBefore() + f.getSpaceAfter() + rows + 2)
+            brk._zz_soft = True
+            f.keepWithNext = 0
+            out += [brk, f]
+        else:
+            out.append(f)
+    return out
+
+
 def arrange(story: Sequence[Flowable]) -> list[Flowable]:
     """The story with its closing block (from the first :func:`closing` flowable of its
     trailing run to the end) wrapped in a :class:`Tail` that keeps it with the text before.
@@ -912,7 +973,9 @@ def arrange(story: Sequence[Flowable]) -> list[Flowable]:
     t = len(items)
     b = 0
     for k in range(t):
-        if isinstance(items[k], (PageBreak, CondPageBreak)):
+        if isinstance(items[k], (PageBreak, CondPageBreak)) and not getattr(
+            items[k], "_zz_soft", False
+        ):
             b = k + 1
     a = next((k for k in range(t - 1, b - 1, -1) if getattr(items[k], _ANCHOR, False)), None)
     if a is None:
@@ -1046,7 +1109,8 @@ def build_pdf(
     buf = io.BytesIO()
     with _BUILD_LOCK:  # reportlab's TrueType font objects keep per-document state
         doc = _Doc(buf, page, info, footer)
-        doc.build(arrange(story), canvasmaker=_numbered_canvas(page, footer, seam))
+        flows = arrange(soften(story, page.width))
+        doc.build(flows, canvasmaker=_numbered_canvas(page, footer, seam))
     return buf.getvalue()
 
 

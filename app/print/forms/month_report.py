@@ -22,7 +22,18 @@ from app.services.stats import HEADLINE, compute, format_value, pick
 
 from .. import data
 from ..charts import bar_chart, pie_chart
-from ..layout import PORTRAIT, DocInfo, FormGrid, build_pdf, cjk_table_style, gap, keep, look, need
+from ..layout import (
+    PORTRAIT,
+    DocInfo,
+    FormGrid,
+    build_pdf,
+    cjk_table_style,
+    closing,
+    gap,
+    keep,
+    look,
+    need,
+)
 from ..spec import FormSpec
 
 TITLE = "月通报"
@@ -191,7 +202,7 @@ def bulletin_pdf(
     )
 
     # --- figures -------------------------------------------------------------------------------
-    story += [need(60), gap(4), lx.p("附：本月统计数据", "heading_indent")]
+    story += [need(30), gap(4), lx.p("附：本月统计数据", "heading_indent")]
     g = FormGrid(
         [width * 0.34, width * 0.16, width * 0.34, width * 0.16], style="cell_small_center"
     )
@@ -271,7 +282,7 @@ def bulletin_pdf(
             ]
         )
     )
-    story += [gap(8), keep(foot)]
+    story += [gap(8), keep(closing(foot))]  # the distribution line never stands alone
     info = DocInfo(heading, station_name, f"{period}月通报", str(stats.get("period", "")))
     return build_pdf(story, info)
 
