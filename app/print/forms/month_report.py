@@ -17,8 +17,9 @@ from reportlab.lib import colors
 from reportlab.platypus import Table
 
 from app.models import Station
+from app.rules.errors import ValidationError
 from app.services.context import Ctx
-from app.services.stats import HEADLINE, compute, format_value, pick
+from app.services.stats import HEADLINE, Period, compute, format_value, pick
 
 from .. import data
 from ..charts import bar_chart, pie_chart
@@ -288,6 +289,16 @@ def bulletin_pdf(
 
 
 def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
+    if ref.strip():
+        period = Period.month(ref)
+        if period.start is not None and period.start > ctx.today():
+            # a month to come has no figures: it would print as a 零报告 listing overdue cases
+            raise ValidationError.single(
+                "month",
+                "通报月份",
+                f"{period.label}尚未到来，不能打印月通报",
+                "请选择已过去的月份或当月",
+            )
     stats = compute(ctx, ref.strip() or None)
     parent = ""
     if ctx.station.parent_code:
