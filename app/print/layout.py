@@ -462,7 +462,22 @@ class FormGrid:
         tight = [None if r in self.flex else h for r, h in enumerate(self.heights)]
         return FlexTable(full, self._table(tight))
 
+    def _needed(self, r: int) -> float:
+        """The height row ``r``'s text needs (cells spanning columns of this row only)."""
+        spans = {a[0]: b[0] for a, b in self.spans if a[1] == b[1] == r}
+        covered = {c for a, b in self.spans if a[1] <= r <= b[1] for c in range(a[0] + 1, b[0] + 1)}
+        multi = {a[0] for a, b in self.spans if a[1] <= r <= b[1] and a[1] != b[1]}
+        need = 0.0
+        for c, cell in enumerate(self.rows[r]):
+            if c in covered or c in multi or not isinstance(cell, Flowable):
+                continue
+            width = sum(self.widths[c : spans.get(c, c) + 1]) - 8
+            need = max(need, float(cell.wrap(width, 0xFFFFFF)[1]) + 8.5)
+        return need
+
     def _table(self, heights: Sequence[float | None]) -> Table:
+        # a fixed row height grows to its text: a long entry never runs out of its cell
+        heights = [h if h is None else max(h, self._needed(r)) for r, h in enumerate(heights)]
         t = Table(self.rows, colWidths=self.widths, rowHeights=list(heights), hAlign="CENTER")
         commands: list[tuple[Any, ...]] = [
             ("BOX", (0, 0), (-1, -1), 0.9, colors.black),

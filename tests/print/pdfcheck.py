@@ -4,6 +4,7 @@
 - every multi-page document prints 第N页 共M页 on each page;
 - no page holds only signature lines, a seal block (issuer + date) or a tear-off slip;
 - a tear-off slip's cut line is on the page of the slip, with the form's text above it;
+- no text runs across a table rule (an entry longer than its cell);
 - no page before the last is more than 25 % blank (from the lowest drawn text, rule or box
   down to the bottom of the type block, found from the page number's position).
 """
@@ -51,6 +52,7 @@ class Page:
     lines: list[Line]
     footer: Line | None
     lowest: float  # bottom of the lowest drawn thing (text, rule, box) above the footer
+    crossed: list[str]  # characters a horizontal rule runs through (text out of its cell)
 
     @property
     def body(self) -> list[Line]:
@@ -74,7 +76,25 @@ def read(pdf: bytes) -> list[Page]:
             for obj in [*page.lines, *page.rects]:
                 if float(obj["bottom"]) < limit:
                     bottoms.append(float(obj["bottom"]))
-            pages.append(Page(i, float(page.height), lines, footer, max(bottoms, default=0.0)))
+            rules = [
+                (float(ln["top"]), float(ln["x0"]), float(ln["x1"]))
+                for ln in page.lines
+                if abs(float(ln["top"]) - float(ln["bottom"])) < 0.5 and float(ln["width"]) > 10
+            ]
+            crossed = [
+                str(ch["text"])
+                for ch in page.chars
+                if str(ch["text"]).strip()
+                and any(
+                    float(ch["top"]) + 0.5 < y < float(ch["bottom"]) - 0.5
+                    and x0 < float(ch["x1"]) - 1
+                    and x1 > float(ch["x0"]) + 1
+                    for y, x0, x1 in rules
+                )
+            ]
+            pages.append(
+                Page(i, float(page.height), lines, footer, max(bottoms, default=0.0), crossed)
+            )
     return pages
 
 
@@ -92,6 +112,8 @@ def problems(pages: list[Page], *, slip: str = "", footer_gap: float = 6 * MM) -
             want = f"第{pg.number}页共{total}页"
             if pg.footer is None or pg.footer.text != want:
                 out.append(f"第{pg.number}页没有“{want}”")
+        if pg.crossed:
+            out.append(f"第{pg.number}页有文字压在表格线上：{''.join(pg.crossed[:20])}")
         body = pg.body
         if not body:
             out.append(f"第{pg.number}页是空白页")

@@ -107,3 +107,24 @@ def test_the_oral_agreement_form_has_one_title(ctx: Ctx) -> None:
     assert text.startswith("人民调解口头协议登记表")
     dossier = pdf_text(render("dossier", ctx, d.case_code))
     assert "口头调解协议登记表" not in dossier.replace("人民调解口头协议登记表", "")
+
+
+def test_one_date_style_and_one_amount_style_on_every_form(ctx: Ctx) -> None:
+    """Dates as 2026年3月2日 and amounts as 3,000.00元 on forms, ledgers and reports alike."""
+    import re
+
+    from app.rules.text import format_yuan
+
+    assert format_yuan(3000) == "3,000.00元" and format_yuan(1234.5, unit=False) == "1,234.50"
+    d = mediated_dispute(ctx)
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
+    for form, ref in (
+        ("acceptance", d.case_code),
+        ("closing_report", d.case_code),
+        ("dispute_ledger", "2026-03"),
+        ("month_report", "2026-03"),
+    ):
+        text = pdf_text(render(form, ctx, ref))
+        assert not iso.search(text.replace(d.case_code, "")), (form, iso.search(text))
+        amounts = re.findall(r"\d[\d,]*\.\d{2}(?=元)", text)
+        assert all("," in a or len(a) <= 6 for a in amounts), (form, amounts)

@@ -18,6 +18,7 @@ from reportlab.platypus import Table
 
 from app.models import Station
 from app.rules.errors import ValidationError
+from app.rules.text import format_yuan
 from app.services.context import Ctx
 from app.services.stats import HEADLINE, Period, compute, format_value, pick
 
@@ -54,7 +55,7 @@ def summary_text(stats: Mapping[str, Any]) -> str:
     parts = [
         f"{stats['period']}，共受理矛盾纠纷{d['total']}件，调解{d['mediated']}件，"
         f"调解成功{d['succeeded']}件，调解成功率{_rate(d.get('success_rate'))}，"
-        f"协议涉及金额{float(d.get('agreement_amount_yuan') or 0):,.2f}元。",
+        f"协议涉及金额{format_yuan(d.get('agreement_amount_yuan') or 0)}。",
         f"登记来信来访{v['total']}件，其中集体访{v.get('group', 0)}件（{v.get('group_persons', 0)}人次），"
         f"重复访{v.get('repeat', 0)}件，越级访{v.get('skip_level', 0)}件。",
     ]
