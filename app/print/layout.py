@@ -577,7 +577,8 @@ class CutLine(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
         self.hidden = False
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.hidden = avail_height >= self.page.height - 1
+        # at the top of a page (not when a list of flowables is being measured)
+        self.hidden = self.page.height - 1 <= avail_height <= self.page.height + 1
         self.width, self.height = avail_width, (0 if self.hidden else self.space)
         return self.width, self.height
 
@@ -916,6 +917,10 @@ class Tail(_ContainerSpace, Flowable):  # type: ignore[misc]  # reportlab ships 
         everything = [*self.body, *self.carry, *self.tail]
         if _height(everything, aw, canv) <= ah + _FUZZ:
             return everything
+        # rows left tall to write in give up that room if the whole form then fits here
+        tight = [f.tight if isinstance(f, FlexTable) else f for f in everything]
+        if tight != everything and _height(tight, aw, canv) <= ah + _FUZZ:
+            return tight
         first, *rest_carry = self.carry
         keep, move = _last_lines(first, aw, canv)
         if _height([move, *rest_carry, *self.tail], aw, canv) > full + _FUZZ:
