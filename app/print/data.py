@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.models import CaseEvent, Dispute, MediationSession, Visit
 from app.rules.dates import format_cn_date, local_date
 from app.rules.errors import NotFoundError
-from app.rules.text import clean, mask_id_number
+from app.rules.text import clean, format_yuan, mask_id_number
 from app.services.cases import find_case
 from app.services.codes import CodeBook
 from app.services.context import Ctx
@@ -266,7 +266,7 @@ def session_day(s: MediationSession) -> date:
 
 def yuan(fen: int) -> str:
     """Fen → “3,000.00元”."""
-    return f"{fen / 100:,.2f}元" if fen else ""
+    return format_yuan(fen / 100) if fen else ""
 
 
 def label(ctx: Ctx, table: str, code: str) -> str:

@@ -360,6 +360,7 @@ class FormGrid:
         self.continued: set[int] = set()  # rows that continue the row above (no rule between)
         self.top_rows: set[int] = set()  # rows aligned to the top
         self.closing_rows: set[int] = set()  # rows holding signatures: kept with the row above
+        self.flex: set[int] = set()  # rows taller than their text (room to write by hand)
 
     def _cell(self, value: Any, label: bool) -> Any:
         if isinstance(value, str):
@@ -443,6 +444,7 @@ class FormGrid:
                 row[0].wrap(label_w, 10_000)[1] if row[0] else 0,
             )
             self.heights[first] = max(min_height, needed + 8.5)
+            self.flex.add(first)
         return self
 
     def full(self, content: Any, *, height: float | None = None, top: bool = True) -> FormGrid:
@@ -451,8 +453,32 @@ class FormGrid:
             content, *[""] * (self.n - 1), spans=[(0, self.n - 1)], height=height, top=top
         )
 
-    def table(self) -> Table:
-        t = Table(self.rows, colWidths=self.widths, rowHeights=self.heights, hAlign="CENTER")
+    def table(self) -> Flowable:
+        """The ruled table; with rows left tall to write in, a :class:`FlexTable` that gives
+        up that room (never the text) when that keeps the form on one page."""
+        full = self._table(self.heights)
+        if not self.flex:
+            return full
+        tight = [None if r in self.flex else h for r, h in enumerate(self.heights)]
+        return FlexTable(full, self._table(tight))
+
+    def _needed(self, r: int) -> float:
+        """The height row ``r``'s text needs (cells spanning columns of this row only)."""
+        spans = {a[0]: b[0] for a, b in self.spans if a[1] == b[1] == r}
+        covered = {c for a, b in self.spans if a[1] <= r <= b[1] for c in range(a[0] + 1, b[0] + 1)}
+        multi = {a[0] for a, b in self.spans if a[1] <= r <= b[1] and a[1] != b[1]}
+        need = 0.0
+        for c, cell in enumerate(self.rows[r]):
+            if c in covered or c in multi or not isinstance(cell, Flowable):
+                continue
+            width = sum(self.widths[c : spans.get(c, c) + 1]) - 8
+            need = max(need, float(cell.wrap(width, 0xFFFFFF)[1]) + 8.5)
+        return need
+
+    def _table(self, heights: Sequence[float | None]) -> Table:
+        # a fixed row height grows to its text: a long entry never runs out of its cell
+        heights = [h if h is None else max(h, self._needed(r)) for r, h in enumerate(heights)]
+        t = Table(self.rows, colWidths=self.widths, rowHeights=list(heights), hAlign="CENTER")
         commands: list[tuple[Any, ...]] = [
             ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -477,6 +503,34 @@ class FormGrid:
             commands.append(("NOSPLIT", (0, max(r - 1, 0)), (-1, r)))
         t.setStyle(cjk_table_style(commands))
         return t
+
+
+class FlexTable(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """A table in two versions: ``full`` (rows tall enough to write in) wherever it fits, else
+    ``tight`` (those rows only as tall as their text) when that fits; split as ``full``."""
+
+    def __init__(self, full: Table, tight: Table) -> None:
+        super().__init__()
+        self.full, self.tight = full, tight
+        self.current = full
+        self.hAlign = "CENTER"
+        self._zz_closing = is_closing(full) or bool(getattr(full, "_zz_closing", False))
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        w, h = self.full.wrap(avail_width, avail_height)
+        self.current = self.full
+        if h > avail_height + _FUZZ:
+            tw, th = self.tight.wrap(avail_width, avail_height)
+            if th <= avail_height + _FUZZ:
+                self.current, w, h = self.tight, tw, th
+        self.width, self.height = w, h
+        return w, h
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return list(self.full.split(avail_width, avail_height))
+
+    def draw(self) -> None:
+        self.current.drawOn(self.canv, 0, 0)
 
 
 def checks(options: Sequence[str], chosen: str | Iterable[str]) -> str:
@@ -523,7 +577,8 @@ class CutLine(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
         self.hidden = False
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.hidden = avail_height >= self.page.height - 1
+        # at the top of a page (not when a list of flowables is being measured)
+        self.hidden = self.page.height - 1 <= avail_height <= self.page.height + 1
         self.width, self.height = avail_width, (0 if self.hidden else self.space)
         return self.width, self.height
 
@@ -803,6 +858,8 @@ def _fill(
 def _last_lines(f: Flowable, width: float, canv: Any, n: int = CARRY_LINES) -> tuple[Any, Any]:
     """(all but the last ``n`` lines of ``f``, its last lines) — (None, f) when it cannot be
     split (a short paragraph, a picture)."""
+    if isinstance(f, FlexTable):
+        f = f.full
     _w, h = f.wrapOn(canv, width, 0xFFFFFF)
     if isinstance(f, Paragraph):
         leading = float(f.style.leading)
@@ -860,6 +917,10 @@ class Tail(_ContainerSpace, Flowable):  # type: ignore[misc]  # reportlab ships 
         everything = [*self.body, *self.carry, *self.tail]
         if _height(everything, aw, canv) <= ah + _FUZZ:
             return everything
+        # rows left tall to write in give up that room if the whole form then fits here
+        tight = [f.tight if isinstance(f, FlexTable) else f for f in everything]
+        if tight != everything and _height(tight, aw, canv) <= ah + _FUZZ:
+            return tight
         first, *rest_carry = self.carry
         keep, move = _last_lines(first, aw, canv)
         if _height([move, *rest_carry, *self.tail], aw, canv) > full + _FUZZ:
@@ -883,6 +944,26 @@ class Tail(_ContainerSpace, Flowable):  # type: ignore[misc]  # reportlab ships 
         if ah - used > MAX_BLANK * full * 0.8:
             here = _stretch(here, ah - used - 1, LINE)
         return [*here, PageBreak(), *group]
+
+
+def soften(story: Sequence[Flowable], width: float) -> list[Flowable]:
+    """A heading kept with the table under it no longer drags the whole table to the next
+    page: it needs room for itself and the table's first two rows only."""
+    out: list[Flowable] = []
+    items = list(story)
+    for i, f in enumerate(items):
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if isinstance(f, Paragraph) and _keeps_with_next(f) and isinstance(nxt, Table):
+            _w, h = f.wrap(width, 0xFFFFFF)
+            nxt.wrap(width, 0xFFFFFF)
+            rows = sum(list(getattr(nxt, "_rowHeights", []) or [])[:2])
+            brk = CondPageBreak(h + f.getSpaceBefore() + f.getSpaceAfter() + rows + 2)
+            brk._zz_soft = True
+            f.keepWithNext = 0
+            out += [brk, f]
+        else:
+            out.append(f)
+    return out
 
 
 def arrange(story: Sequence[Flowable]) -> list[Flowable]:
@@ -912,7 +993,9 @@ def arrange(story: Sequence[Flowable]) -> list[Flowable]:
     t = len(items)
     b = 0
     for k in range(t):
-        if isinstance(items[k], (PageBreak, CondPageBreak)):
+        if isinstance(items[k], (PageBreak, CondPageBreak)) and not getattr(
+            items[k], "_zz_soft", False
+        ):
             b = k + 1
     a = next((k for k in range(t - 1, b - 1, -1) if getattr(items[k], _ANCHOR, False)), None)
     if a is None:
@@ -1046,7 +1129,8 @@ def build_pdf(
     buf = io.BytesIO()
     with _BUILD_LOCK:  # reportlab's TrueType font objects keep per-document state
         doc = _Doc(buf, page, info, footer)
-        doc.build(arrange(story), canvasmaker=_numbered_canvas(page, footer, seam))
+        flows = arrange(soften(story, page.width))
+        doc.build(flows, canvasmaker=_numbered_canvas(page, footer, seam))
     return buf.getvalue()
 
 

@@ -20,7 +20,7 @@ from reportlab.platypus import LongTable, Table
 
 from app.rules.dates import format_cn_date, parse_date
 from app.rules.errors import ValidationError
-from app.rules.text import to_halfwidth
+from app.rules.text import format_cn_datetime, to_halfwidth
 
 from .layout import LANDSCAPE, PORTRAIT, DocInfo, PageSpec, build_pdf, cjk_table_style, look
 
@@ -61,9 +61,9 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return format_cn_datetime(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return format_cn_date(value)
     return str(value)
 
 

@@ -39,6 +39,24 @@ def clean_multiline(text: str | None) -> str:
     return unicodedata.normalize("NFC", "\n".join(lines))
 
 
+def format_yuan(amount: float | int | None, *, unit: bool = True) -> str:
+    """The one way every form and report writes an amount: 3,000.00元 (two decimals, thousands
+    separated; ``unit=False`` for a column headed 金额（元）). None → ""."""
+    if amount is None:
+        return ""
+    text = f"{float(amount):,.2f}"
+    return f"{text}元" if unit else text
+
+
+def format_cn_datetime(moment: object) -> str:
+    """2026年3月5日 09:30 — the date style of :func:`app.rules.dates.format_cn_date` with a time."""
+    from datetime import datetime
+
+    if not isinstance(moment, datetime):
+        return ""
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
 def mask_id_number(number: str | None) -> str:
     """Mask an ID number for lists and exports: keep the first 6 and the last 4 characters."""
     if not number:

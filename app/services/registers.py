@@ -58,7 +58,7 @@ from app.rules.errors import (
     WorkflowError,
 )
 from app.rules.registers import FieldSpec, NewFile
-from app.rules.text import clean, clean_multiline
+from app.rules.text import clean, clean_multiline, format_yuan
 from app.rules.workflow import DISPUTE
 
 from .codes import CodeBook
@@ -1323,7 +1323,7 @@ def stats_summary(stats: Mapping[str, Any]) -> str:
         f"调解成功率{_pct(d['success_rate'])}",
     ]
     if d.get("agreement_amount_yuan"):
-        parts.append(f"协议涉及金额{d['agreement_amount_yuan']:.2f}元")
+        parts.append(f"协议涉及金额{format_yuan(d['agreement_amount_yuan'])}")
     if d.get("prevented_criminal") or d.get("prevented_group_petition"):
         parts.append(
             f"防止民转刑案件{d.get('prevented_criminal', 0)}件、防止群体性上访{d.get('prevented_group_petition', 0)}件"

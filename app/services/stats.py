@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from app.models import Dispute, Screening, Station, Visit
 from app.rules.errors import ValidationError
+from app.rules.text import format_yuan
 from app.rules.workflow import DISPUTE, VISIT
 
 from .codes import CodeBook
@@ -236,5 +237,5 @@ def format_value(path: str, value: Any) -> str:
     if path.endswith("success_rate"):
         return f"{float(value) * 100:.1f}%"
     if path.endswith("_yuan"):
-        return f"{float(value):,.2f}"
+        return format_yuan(value, unit=False)
     return str(value)

@@ -153,7 +153,7 @@ def test_an_oral_agreement_prints_on_the_oral_register(ctx: Ctx) -> None:
     pdf = render("oral_agreement", ctx, d.case_code)
     assert_in_order(
         pdf_text(pdf),
-        "口头调解协议登记表",
+        "人民调解口头协议登记表",
         "张秀兰",
         "李建国",
         "纠纷主要事实、争议事项",

@@ -62,7 +62,7 @@ def test_registry_lists_every_form_of_the_design() -> None:
         "调查记录",
         "人民调解记录",
         "人民调解协议书",
-        "口头调解协议登记表",
+        "人民调解口头协议登记表",
         "人民调解回访记录",
         "人民调解结案报告表",
         "卷宗封面及卷内目录",
@@ -321,7 +321,7 @@ def test_receipt_gives_the_case_code_and_the_answer_dates(demo_ctx: Ctx) -> None
 
 def test_errors_name_the_problem_in_chinese(demo_ctx: Ctx) -> None:
     oral = a_dispute(demo_ctx, outcome="succeeded", agreement_type="oral")
-    with pytest.raises(WorkflowError, match="口头调解协议登记表"):
+    with pytest.raises(WorkflowError, match="人民调解口头协议登记表"):
         render("agreement", demo_ctx, oral.case_code)
     written = a_dispute(demo_ctx, outcome="succeeded", agreement_type="written")
     with pytest.raises(WorkflowError, match="人民调解协议书"):

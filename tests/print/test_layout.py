@@ -7,7 +7,7 @@ import pytest
 from reportlab.lib.units import mm
 
 from app.print.cjkwrap import break_points
-from app.print.layout import FormGrid, chinese_number, chunks, numbered_items
+from app.print.layout import FlexTable, FormGrid, chinese_number, chunks, numbered_items
 
 
 def breaks(text: str, per_line: int) -> list[str]:
@@ -72,8 +72,34 @@ def test_form_rows_grow_with_their_text(lines_of_text: int) -> None:
         label_cols=1,
         min_height=12 * mm,
     )
-    table = g.table()
+    made = g.table()
+    # a row left tall to write in can give way to keep a form whole (a FlexTable)
+    table = made.full if isinstance(made, FlexTable) else made
+    assert isinstance(made, FlexTable) == (lines_of_text == 1)
     table.wrap(156 * mm, 1000 * mm)
     row = table._rowHeights[0]
     paragraph_height = g.rows[0][1].wrap(126 * mm - 8, 10_000)[1]
     assert row >= 12 * mm and row >= paragraph_height + 8
+
+
+def test_a_lone_character_never_ends_a_paragraph() -> None:
+    lines = breaks("甲乙丙丁戊己庚辛壬", 8)
+    assert lines == ["甲乙丙丁戊己庚", "辛壬"]  # not 壬 alone on the last line
+    lines = breaks("甲乙丙丁戊己庚辛壬。", 8)
+    assert lines[-1] == "辛壬。"  # a character with its full stop is still alone
+    assert breaks("甲乙丙丁戊己庚辛壬癸", 8)[-1] == "壬癸"  # two already: left alone
+
+
+def test_a_checkbox_stays_with_its_label() -> None:
+    text = "案件来源：■当事人申请　□调委会主动调解"
+    for width in range(8, 16):
+        for line in breaks(text, width):
+            assert line[-1] not in "□■", (width, line)
+
+
+def test_code_table_terms_are_not_split() -> None:
+    """基本满意 (满意度 code table) is not cut into 基本满/意 in a narrow ledger cell."""
+    lines = breaks("回访情况：双方基本满意", 10)
+    assert "基本满意" in lines[-1] and "".join(lines) == "回访情况：双方基本满意"
+    lines = breaks("调处结果：调解成功，基本满意", 12)
+    assert not any(line.endswith(("基本满", "基本", "基")) for line in lines[:-1])

@@ -66,7 +66,7 @@ def test_render_table_for_registers() -> None:
     mixed = render_table(
         "表", "", [TableColumn("甲", 1), ("乙", 2), "丙"], [[date(2026, 3, 1), None, True]]
     )
-    assert_in_order(pdf_text(mixed), "甲乙丙", "2026-03-01", "是")
+    assert_in_order(pdf_text(mixed), "甲乙丙", "2026年3月1日", "是")
     with pytest.raises(ValidationError, match="栏目"):
         render_table("表", "", [], [])
 

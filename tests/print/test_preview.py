@@ -120,7 +120,7 @@ def test_preview_form_reports_errors_in_chinese(qtbot: QtBot, demo_db, demo_ctx:
     )
     assert wait_for_all()
     qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
-    assert "口头调解协议登记表" in errors[0] and not opened
+    assert "人民调解口头协议登记表" in errors[0] and not opened
     preview_form(None, env, "no-such-form", oral.case_code, on_error=errors.append)
     assert "没有名为" in errors[-1]
 

@@ -405,7 +405,7 @@ def test_the_oral_agreement_form_has_one_name(ctx: Ctx) -> None:
 
     d = mediated_dispute(ctx, agreement="oral")
     name = oral_agreement.TITLE
-    assert name == "口头调解协议登记表"
+    assert name == "人民调解口头协议登记表"
     assert name in pdf_text(render("oral_agreement", ctx, d.case_code))
     with pytest.raises(Exception, match=f"《{name}》"):
         render("agreement", ctx, d.case_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -24,6 +25,13 @@ def held_text(s: MediationSession) -> str:
     return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
 
 
+def _names(text: str | None) -> list[str]:
+    """The people listed in a field (“张三、李四”, “张三，李四”): each signs on a line of his own."""
+    return [
+        n.strip() for n in re.split(r"[、，,；;\s]+", text or "") if n.strip() and n.strip() != "无"
+    ]
+
+
 def session_story(ctx: Ctx, d: Dispute, s: MediationSession, *, investigation: bool) -> list[Any]:
     lx = look()
     parties = data.parties_of(ctx, d)
@@ -43,7 +51,8 @@ def session_story(ctx: Ctx, d: Dispute, s: MediationSession, *, investigation: b
         if s.result:
             g.text("调查结论", s.result, min_height=18 * mm)
         confirm = "以上记录已向被调查人宣读（或经被调查人阅读），确认无误。"
-        signers = [("被调查人（签名）", "")] * max(1, len((s.parties_present or "").split("、")))
+        surveyed = _names(s.parties_present) or [p.name for p in parties]
+        signers = [("被调查人（签名）", name) for name in surveyed]
         signers += [("调查人（签名）", ""), ("记录人（签名）", "")]
     else:
         present = s.parties_present or "、".join(p.name for p in parties)
@@ -59,6 +68,7 @@ def session_story(ctx: Ctx, d: Dispute, s: MediationSession, *, investigation: b
         g.text("调解结果", s.result, min_height=18 * mm)
         confirm = "以上记录已向当事人宣读（或经当事人阅读），确认无误。"
         signers = [(f"{p.role}（签名）", p.name) for p in parties]
+        signers += [("参加人（签名）", name) for name in _names(s.participants)]
         signers += [("人民调解员（签名）", ""), ("记录人（签名）", "")]
     g.full([lx.p(confirm, "cell_indent"), *sign_cell(signers, data.cn_date(data.session_day(s)))])
     return [g.table()]

@@ -61,7 +61,9 @@ def check_written(d: Dispute, title_text: str = TITLE) -> None:
             f"不能打印《{title_text}》；达成协议后请先在案件中办理“调解成功”并录入协议内容"
         )
     if d.agreement_type == "oral":
-        raise WorkflowError(f"纠纷 {d.case_code} 达成的是口头协议，请打印《口头调解协议登记表》")
+        raise WorkflowError(
+            f"纠纷 {d.case_code} 达成的是口头协议，请打印《人民调解口头协议登记表》"
+        )
 
 
 def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:

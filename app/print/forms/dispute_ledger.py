@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.models import Dispute
+from app.rules.dates import format_cn_date
 from app.rules.workflow import DISPUTE
 from app.services.codes import CodeBook
 from app.services.context import Ctx
@@ -61,7 +62,7 @@ def rows(ctx: Ctx, start: Any, end: Any) -> list[list[str]]:
             [
                 str(i),
                 f"{d.mediation_no}\n{d.case_code}",
-                d.registered_on.isoformat(),
+                format_cn_date(d.registered_on),
                 "\n".join(f"{ROLE_SHORT.get(p.role_code, '')} {p.name}".strip() for p in parties),
                 "\n".join(p.id_number or "—" for p in parties),
                 codes.label("dispute_category", d.category),
@@ -70,7 +71,7 @@ def rows(ctx: Ctx, start: Any, end: Any) -> list[list[str]]:
                 data.mediators_of(d),
                 result.strip(),
                 codes.label("performance_status", d.performance_status),
-                d.followed_up_on.isoformat() if d.followed_up_on else "",
+                format_cn_date(d.followed_up_on) if d.followed_up_on else "",
                 DISPUTE.status_label(d.status),
             ]
         )

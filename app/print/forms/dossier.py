@@ -46,7 +46,7 @@ CONTENTS = (
     ("调查记录", False),
     ("证据材料", False),
     ("人民调解记录", True),
-    ("人民调解协议书（口头调解协议登记表）", True),
+    ("人民调解协议书（人民调解口头协议登记表）", True),
     ("履行凭证", False),
     ("回访记录", False),
     ("司法确认材料", False),
@@ -63,7 +63,7 @@ FORMS_OF: dict[str, tuple[str, ...]] = {
     "授权委托书": ("power_of_attorney",),
     "调查记录": ("investigation",),
     "人民调解记录": ("mediation_record",),
-    "人民调解协议书（口头调解协议登记表）": ("agreement", "oral_agreement"),
+    "人民调解协议书（人民调解口头协议登记表）": ("agreement", "oral_agreement"),
     "回访记录": ("follow_up",),
     "司法确认材料": ("judicial_confirmation",),
     "卷宗情况说明": ("dossier_note",),
@@ -82,7 +82,7 @@ def what_we_have(ctx: Ctx, d: Dispute) -> dict[str, str]:
     if med:
         have["人民调解记录"] = f"{med}份"
     if d.outcome == "succeeded":
-        have["人民调解协议书（口头调解协议登记表）"] = (
+        have["人民调解协议书（人民调解口头协议登记表）"] = (
             "书面协议" if d.agreement_type == "written" else "口头协议"
         )
     if d.followed_up_on:

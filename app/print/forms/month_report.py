@@ -17,12 +17,25 @@ from reportlab.lib import colors
 from reportlab.platypus import Table
 
 from app.models import Station
+from app.rules.errors import ValidationError
+from app.rules.text import format_yuan
 from app.services.context import Ctx
-from app.services.stats import HEADLINE, compute, format_value, pick
+from app.services.stats import HEADLINE, Period, compute, format_value, pick
 
 from .. import data
 from ..charts import bar_chart, pie_chart
-from ..layout import PORTRAIT, DocInfo, FormGrid, build_pdf, cjk_table_style, gap, keep, look, need
+from ..layout import (
+    PORTRAIT,
+    DocInfo,
+    FormGrid,
+    build_pdf,
+    cjk_table_style,
+    closing,
+    gap,
+    keep,
+    look,
+    need,
+)
 from ..spec import FormSpec
 
 TITLE = "月通报"
@@ -42,7 +55,7 @@ def summary_text(stats: Mapping[str, Any]) -> str:
     parts = [
         f"{stats['period']}，共受理矛盾纠纷{d['total']}件，调解{d['mediated']}件，"
         f"调解成功{d['succeeded']}件，调解成功率{_rate(d.get('success_rate'))}，"
-        f"协议涉及金额{float(d.get('agreement_amount_yuan') or 0):,.2f}元。",
+        f"协议涉及金额{format_yuan(d.get('agreement_amount_yuan') or 0)}。",
         f"登记来信来访{v['total']}件，其中集体访{v.get('group', 0)}件（{v.get('group_persons', 0)}人次），"
         f"重复访{v.get('repeat', 0)}件，越级访{v.get('skip_level', 0)}件。",
     ]
@@ -191,7 +204,7 @@ def bulletin_pdf(
     )
 
     # --- figures -------------------------------------------------------------------------------
-    story += [need(60), gap(4), lx.p("附：本月统计数据", "heading_indent")]
+    story += [need(30), gap(4), lx.p("附：本月统计数据", "heading_indent")]
     g = FormGrid(
         [width * 0.34, width * 0.16, width * 0.34, width * 0.16], style="cell_small_center"
     )
@@ -271,12 +284,22 @@ def bulletin_pdf(
             ]
         )
     )
-    story += [gap(8), keep(foot)]
+    story += [gap(8), keep(closing(foot))]  # the distribution line never stands alone
     info = DocInfo(heading, station_name, f"{period}月通报", str(stats.get("period", "")))
     return build_pdf(story, info)
 
 
 def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
+    if ref.strip():
+        period = Period.month(ref)
+        if period.start is not None and period.start > ctx.today():
+            # a month to come has no figures: it would print as a 零报告 listing overdue cases
+            raise ValidationError.single(
+                "month",
+                "通报月份",
+                f"{period.label}尚未到来，不能打印月通报",
+                "请选择已过去的月份或当月",
+            )
     stats = compute(ctx, ref.strip() or None)
     parent = ""
     if ctx.station.parent_code:

@@ -1,4 +1,4 @@
-"""口头调解协议登记表 — an oral agreement recorded by the mediator (人民调解法 Arts. 28, 30),
+"""人民调解口头协议登记表 — an oral agreement recorded by the mediator (人民调解法 Arts. 28, 30),
 filled in like the written agreement: parties, facts, terms, performance, signatures.
 
 Sources of the fixed wording: 《中华人民共和国人民调解法》(GitHub LawRefBook/Laws, 诉讼与非诉讼程序法/人民调解法.md)
@@ -23,7 +23,8 @@ from ..layout import FORM, DocInfo, FormGrid, build_pdf, look, numbered_items, t
 from ..spec import FormSpec
 from ._common import PARTY_WIDTHS, pair_rows_6, party_table_rows, sign_cell
 
-TITLE = "口头调解协议登记表"
+# the Ministry of Justice form name (人民调解文书格式: 人民调解口头协议登记表), used everywhere
+TITLE = "人民调解口头协议登记表"
 
 
 def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:

@@ -73,7 +73,7 @@ def notice_pdf(n: NoticeData) -> bytes:
     g.pair_row(("案件编码", n.case_code), ("", ""), spans=[(1, 3)])
     g.pair_row(("案件名称", n.case_title), ("", ""), spans=[(1, 3)])
     g.text(f"{verb}事项", n.content, min_height=24 * mm)
-    g.pair_row(("包案领导", n.lead_name), ("督办人", n.supervisor_name))
+    g.pair_row(("包案领导", n.lead_name), ("督办人", data.person_name(n.supervisor_name)))
     g.pair_row(("责任单位", n.responsible_unit or n.addressee), ("责任人", n.responsible_person))
     g.text("化解措施", n.measures, min_height=16 * mm)
     g.pair_row(("办理时限", due), ("", ""), spans=[(1, 3)])

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.models import Visit
+from app.rules.dates import format_cn_date
 from app.rules.workflow import VISIT
 from app.services.codes import CodeBook
 from app.services.context import Ctx
@@ -61,7 +62,7 @@ def rows(ctx: Ctx, start: Any, end: Any) -> list[list[str]]:
             [
                 str(i),
                 v.case_code,
-                v.received_on.isoformat(),
+                format_cn_date(v.received_on),
                 codes.label("visit_channel", v.channel),
                 names,
                 ids,
@@ -69,8 +70,8 @@ def rows(ctx: Ctx, start: Any, end: Any) -> list[list[str]]:
                 codes.label("visit_category", v.category),
                 subject,
                 method,
-                deadline.isoformat() if deadline else "",
-                v.replied_on.isoformat() if v.replied_on else "",
+                format_cn_date(deadline) if deadline else "",
+                format_cn_date(v.replied_on) if v.replied_on else "",
                 VISIT.status_label(v.status),
                 codes.label("satisfaction", v.satisfaction),
             ]
