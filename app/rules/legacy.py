@@ -97,16 +97,6 @@ DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
         "姓名",
         kind="parties",
     ),
-    # one row per party: the row's party's role (申请人/被申请人), never a name
-    _f(
-        "party_role",
-        "当事人身份",
-        "当事人类别",
-        "当事人类型",
-        "当事人角色",
-        "当事人地位",
-        "身份类别",
-    ),
     _f("applicant", "申请人", "申请方", "甲方", "当事人甲", "当事人一", kind="parties"),
     _f(
         "respondent",
@@ -245,6 +235,17 @@ DISPUTE_FIELDS: tuple[FieldSpec, ...] = (
     _f("stability", "稳控情况", "稳控责任人", "稳控人"),
     _f("volume", "卷号", "卷宗号", "档案号", "案卷号"),
     _f("note", "备注", "说明"),
+    # one row per party: the row's party's role (申请人/被申请人), never a name; last, so that
+    # 当事人身份证号码 is an ID number column (equal-length matches go to the earlier field)
+    _f(
+        "party_role",
+        "当事人身份",
+        "当事人类别",
+        "当事人类型",
+        "当事人角色",
+        "当事人地位",
+        "身份类别",
+    ),
 )
 
 VISIT_FIELDS: tuple[FieldSpec, ...] = (
