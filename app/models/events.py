@@ -87,6 +87,7 @@ def _audit(session: Session) -> None:
         if not table or table in _NOT_AUDITED or isinstance(obj, AuditEntry):
             continue
         state = inspect(obj)
+        _assign_key(obj, state)
         after = {
             attr.key: jsonable(getattr(obj, attr.key))
             for attr in state.mapper.column_attrs
@@ -121,10 +122,28 @@ def _audit(session: Session) -> None:
         append_audit(session, entries)
 
 
+def _assign_key(obj: Any, state: Any) -> None:
+    """Give a new row its generated key now rather than at INSERT, so that its audit entry
+    names the record it created (the same value the INSERT would have generated)."""
+    for col in state.mapper.primary_key:
+        prop = state.mapper.get_property_by_column(col)
+        default = col.default
+        if getattr(obj, prop.key) is not None or default is None:
+            continue
+        if default.is_callable:
+            setattr(obj, prop.key, default.arg(None))
+        elif default.is_scalar:
+            setattr(obj, prop.key, default.arg)
+
+
 def _record_id(obj: Any) -> str:
-    ident = inspect(obj).identity
+    state = inspect(obj)
+    ident = state.identity
     if ident:
         return "|".join(str(i) for i in ident)
+    pk = state.mapper.primary_key_from_instance(obj)
+    if pk and all(v is not None for v in pk):  # a new row: the key it is being inserted with
+        return "|".join(str(v) for v in pk)
     for key in ("id", "code", "key", "username"):
         value = getattr(obj, key, None)
         if value:
