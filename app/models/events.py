@@ -123,17 +123,19 @@ def _audit(session: Session) -> None:
 
 
 def _assign_key(obj: Any, state: Any) -> None:
-    """Give a new row its generated key now rather than at INSERT, so that its audit entry
-    names the record it created (the same value the INSERT would have generated)."""
-    for col in state.mapper.primary_key:
-        prop = state.mapper.get_property_by_column(col)
-        default = col.default
-        if getattr(obj, prop.key) is not None or default is None:
+    """Apply a new row's Python-side column defaults now rather than at INSERT (the same values
+    the INSERT would use), so that its audit entry names the record it created and holds the row
+    exactly as written: its generated key, and every defaulted column the code did not set."""
+    pk = set(state.mapper.primary_key)
+    for prop in state.mapper.column_attrs:
+        col = prop.columns[0]
+        default = getattr(col, "default", None)
+        if default is None or not (default.is_callable or default.is_scalar):
             continue
-        if default.is_callable:
-            setattr(obj, prop.key, default.arg(None))
-        elif default.is_scalar:
-            setattr(obj, prop.key, default.arg)
+        unset = prop.key not in state.dict
+        if not (unset or (col in pk and getattr(obj, prop.key) is None)):
+            continue  # set by the code (an explicit None is inserted as NULL)
+        setattr(obj, prop.key, default.arg(None) if default.is_callable else default.arg)
 
 
 def _record_id(obj: Any) -> str:
