@@ -69,6 +69,8 @@ def verify_rows(session: Session) -> RowReport:
             if not isinstance(after, dict):
                 continue
             if action == "insert":
+                if after.get("id") != record_id:
+                    continue  # written before entries named their row (older ledgers): no baseline
                 replay[record_id] = dict(after)
             elif record_id in replay:
                 replay[record_id].update(after)

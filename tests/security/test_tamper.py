@@ -121,3 +121,24 @@ def test_an_audit_entry_edited_and_the_chain_recomputed(ledger: Path) -> None:
     assert checks["audit_chain"]["ok"]
     assert not checks["audit_rows"]["ok"]
     assert "request" in str(checks["audit_rows"]["detail"])
+
+
+def test_a_ledger_written_before_entries_named_their_rows(ledger: Path) -> None:
+    """Older ledgers: insert entries with an empty id, or a register field's key as its id,
+    give no baseline; those records are not held (never reported), the others still are."""
+    _sql(
+        ledger,
+        "UPDATE audit_entry SET record_id = '', "
+        "changes = json_set(changes, '$.after.id', json('null')) "
+        "WHERE action = 'insert' AND table_name IN ('visit', 'person')",
+        "UPDATE audit_entry SET record_id = json_extract(changes, '$.after.key') "
+        "WHERE action = 'insert' AND table_name = 'register_field'",
+    )
+    rows = _check(ledger)["audit_rows"]
+    assert rows["ok"], rows["detail"]
+    conn = sqlite3.connect(ledger)
+    code = conn.execute("SELECT case_code FROM dispute ORDER BY case_code LIMIT 1").fetchone()[0]
+    conn.close()
+    _sql(ledger, f"UPDATE dispute SET summary = 'x' WHERE case_code = '{code}'")
+    rows = _check(ledger)["audit_rows"]
+    assert not rows["ok"] and code in str(rows["detail"])
