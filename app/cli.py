@@ -256,6 +256,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     db = open_database(Path(args.db), create=False)
     try:
         data = run_checks(db)
+        _record_check(db, args, bool(data["ok"]))
     finally:
         db.close()
     _emit(
@@ -270,6 +271,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"检查未通过：{bad['label']}：{bad['detail']}\n")
         return 1
     return 0
+
+
+def _record_check(db: Database, args: argparse.Namespace, ok: bool) -> None:
+    """Who ran the check and its outcome, in the audit log (a ledger that cannot take it still
+    gets its report)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.services import audit
+
+    with (
+        contextlib.suppress(SQLAlchemyError, OSError),
+        db.transaction(operator_id=getattr(args, "operator_id", "")) as s,
+    ):
+        audit.record(s, "check", {"ok": ok})
 
 
 def cmd_operator(args: argparse.Namespace) -> int:
@@ -509,7 +524,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
     db = _open(args)
     try:
-        path = backup_now(db, reason="manual", out=Path(args.out) if args.out else None)
+        path = backup_now(
+            db,
+            reason="manual",
+            out=Path(args.out) if args.out else None,
+            operator_id=getattr(args, "operator_id", ""),
+        )
     finally:
         db.close()
     _emit({"file": str(path)}, args.json, lambda r: f"已备份到：{r['file']}")
@@ -530,7 +550,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if answer.strip() != "恢复":
             print("已取消")
             return 1
-    epoch = restore(Path(args.db), Path(args.file), allow_other_station=args.allow_other_station)
+    epoch = restore(
+        Path(args.db),
+        Path(args.file),
+        allow_other_station=args.allow_other_station,
+        operator_id=getattr(args, "operator_id", ""),
+    )
     print(f"已从 {args.file} 恢复台账；同步纪元已更新为 {epoch}，请尽快导出同步包")
     return 0
 
@@ -546,7 +571,12 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument(
         "--db", default=str(default_db_path()), help="台账数据库文件（默认：本机数据目录）"
     )
-    p.add_argument("--operator", default=None, help="以哪个操作员身份执行（默认：系统）")
+    p.add_argument(
+        "--operator",
+        default=None,
+        help="以哪个操作员身份执行（也可用环境变量 ZONGZHI_OPERATOR）；密码在提示时输入，"
+        "脚本用环境变量 ZONGZHI_PASSWORD",
+    )
     p.add_argument(
         "--database-url",
         default=os.environ.get("ZONGZHI_DATABASE_URL") or None,
@@ -2168,7 +2198,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             configured = load_settings(s).hub_url
         upstream = "" if args.no_forward else normalize_hub_url(args.upstream or configured)
         options = HubOptions(
-            max_body=args.max_body_mb << 20, concurrency=args.concurrency, upstream=upstream
+            max_body=args.max_body_mb << 20,
+            concurrency=args.concurrency,
+            upstream=upstream,
+            operator=args.operator,
         )
         server = HubServer(
             db,
@@ -2374,6 +2407,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     log = _start_log(args)
     try:
+        from app.cli_auth import authorize
+
+        authorize(args, lambda: _open(args))  # who runs this command (see README 登录)
         code = int(args.func(args))
         log.info("command %s finished with exit code %d", args.command, code)
         return code

@@ -87,6 +87,14 @@ def _isolated_data_dir(
     monkeypatch.setenv("ZONGZHI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run by tests log in as the station's admin, the way a script does (README 登录);
+    a test that tries another operator or none sets or clears these itself."""
+    monkeypatch.setenv("ZONGZHI_OPERATOR", "admin")
+    monkeypatch.setenv("ZONGZHI_PASSWORD", "admin123")
+
+
 _TEMPLATES: dict[str, Path] = {}
 
 

@@ -87,6 +87,7 @@ def _audit(session: Session) -> None:
         if not table or table in _NOT_AUDITED or isinstance(obj, AuditEntry):
             continue
         state = inspect(obj)
+        _assign_key(obj, state)
         after = {
             attr.key: jsonable(getattr(obj, attr.key))
             for attr in state.mapper.column_attrs
@@ -121,10 +122,30 @@ def _audit(session: Session) -> None:
         append_audit(session, entries)
 
 
+def _assign_key(obj: Any, state: Any) -> None:
+    """Apply a new row's Python-side column defaults now rather than at INSERT (the same values
+    the INSERT would use), so that its audit entry names the record it created and holds the row
+    exactly as written: its generated key, and every defaulted column the code did not set."""
+    pk = set(state.mapper.primary_key)
+    for prop in state.mapper.column_attrs:
+        col = prop.columns[0]
+        default = getattr(col, "default", None)
+        if default is None or not (default.is_callable or default.is_scalar):
+            continue
+        unset = prop.key not in state.dict
+        if not (unset or (col in pk and getattr(obj, prop.key) is None)):
+            continue  # set by the code (an explicit None is inserted as NULL)
+        setattr(obj, prop.key, default.arg(None) if default.is_callable else default.arg)
+
+
 def _record_id(obj: Any) -> str:
-    ident = inspect(obj).identity
+    state = inspect(obj)
+    ident = state.identity
     if ident:
         return "|".join(str(i) for i in ident)
+    pk = state.mapper.primary_key_from_instance(obj)
+    if pk and all(v is not None for v in pk):  # a new row: the key it is being inserted with
+        return "|".join(str(v) for v in pk)
     for key in ("id", "code", "key", "username"):
         value = getattr(obj, key, None)
         if value:

@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dispute.void": _ADMINS,
     "restricted.view": frozenset({"station_admin", "township_officer", "township_admin", "system"}),
     "id_number.view": frozenset({"station_admin", "township_admin", "mediator", "system"}),
+    # phones like ID numbers: full where the role may call people back, masked in lists and
+    # exports for the others (documents addressed to the person keep them)
+    "phone.view": frozenset({"station_admin", "township_admin", "mediator", "system"}),
     "operator.manage": _ADMINS,
     "settings.manage": _ADMINS,
     "supervise": _TOWNSHIP,
@@ -61,6 +64,7 @@ ACTION_LABELS = {
     "dispute.void": "作废纠纷",
     "restricted.view": "查看保密信访件",
     "id_number.view": "查看完整身份证号",
+    "phone.view": "查看完整电话号码",
     "operator.manage": "管理操作员",
     "settings.manage": "修改系统设置",
     "supervise": "督办",

@@ -34,7 +34,7 @@ from .errors import FieldProblem, Problems, ValidationError
 from .idcard import validate_id_number
 from .phone import validate_phone
 from .pinyin import name_syllables
-from .text import clean, clean_multiline, mask_id_number, to_halfwidth
+from .text import clean, clean_multiline, mask_id_number, mask_phone, to_halfwidth
 
 # --- vocabularies ------------------------------------------------------------------------
 
@@ -763,11 +763,15 @@ def display_value(
     choice_label: LabelFn | None = None,
     show_id: bool = False,
     multiline: bool = False,
+    show_phone: bool = True,
 ) -> str:
-    """The text a list, a dialog summary or a printout shows for a stored value."""
+    """The text a list, a dialog summary or a printout shows for a stored value (ID numbers
+    masked unless ``show_id``, phones masked when ``show_phone`` is False)."""
     if value is None or (isinstance(value, (str, list)) and not value):
         return ""
     t = spec.type
+    if t == "phone" and not show_phone:
+        return mask_phone(str(value))
     if t in ("text", "long_text", "phone", "month"):
         if t == "month":
             y, mo = str(value).split("-")
@@ -808,7 +812,13 @@ def display_value(
         lines = []
         for i, row in enumerate(value, 1):
             parts = [
-                display_value(col, row.get(col.key), choice_label=choice_label, show_id=show_id)
+                display_value(
+                    col,
+                    row.get(col.key),
+                    choice_label=choice_label,
+                    show_id=show_id,
+                    show_phone=show_phone,
+                )
                 for col in cols
             ]
             rest = []

@@ -82,7 +82,12 @@ def set_second_location(db: Database, folder: str) -> None:
 
 
 def backup_now(
-    db: Database, *, reason: str = "manual", out: Path | None = None, now: datetime | None = None
+    db: Database,
+    *,
+    reason: str = "manual",
+    out: Path | None = None,
+    now: datetime | None = None,
+    operator_id: str = "",
 ) -> Path:
     """Take a consistent copy, verify it, rotate old ones, mirror to the second location."""
     if reason not in REASONS:
@@ -109,7 +114,7 @@ def backup_now(
         except OSError:
             mirrored = ""  # the stick was pulled: the local backup still stands
     if reason in ("manual", "pre-restore"):  # automatic copies leave the ledger untouched
-        with db.transaction() as s:
+        with db.transaction(operator_id=operator_id) as s:
             audit.record(
                 s, "backup", {"reason": reason, "file": target.name, "mirror": bool(mirrored)}
             )
@@ -153,7 +158,9 @@ def _station_of(path: Path) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
-def restore(db_path: Path, source: Path, *, allow_other_station: bool = False) -> int:
+def restore(
+    db_path: Path, source: Path, *, allow_other_station: bool = False, operator_id: str = ""
+) -> int:
     """Replace the ledger at ``db_path`` with ``source``; return the new sync epoch.
 
     The current file is backed up first ("pre-restore"). The restored ledger starts a new sync
@@ -183,7 +190,7 @@ def _restore(db_path: Path, source: Path, allow_other_station: bool) -> int:
             )
         current = open_database(db_path)
         try:
-            backup_now(current, reason="pre-restore")
+            backup_now(current, reason="pre-restore", operator_id=operator_id)
         finally:
             current.close()
     staging = db_path.with_suffix(db_path.suffix + ".restoring")
@@ -193,7 +200,7 @@ def _restore(db_path: Path, source: Path, allow_other_station: bool) -> int:
     staging.replace(db_path)
     db = open_database(db_path)  # migrates an older backup, after its own pre-migration copy
     try:
-        with db.transaction() as s:
+        with db.transaction(operator_id=operator_id) as s:
             epoch = bump_epoch(s)
             audit.record(s, "restore", {"file": source.name, "epoch": epoch})
     finally:

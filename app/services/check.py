@@ -155,8 +155,21 @@ def run_checks(db: Database) -> dict[str, Any]:
             else f"第 {chain.first_broken_seq} 条起断链：{chain.reason}",
         )
     )
+    from .row_audit import verify_rows
+
+    with db.session() as s:
+        rows = verify_rows(s)
+    results.append(
+        CheckResult(
+            "audit_rows",
+            "记录与操作日志核对",
+            rows.ok,
+            f"{rows.checked} 条记录与操作日志一致" if rows.ok else rows.problem,
+        )
+    )
     return {
         "ok": all(r.ok for r in results),
         "first_broken_audit_seq": chain.first_broken_seq,
+        "first_broken_record": {"table": rows.table, "id": rows.record_id} if not rows.ok else None,
         "checks": [asdict(r) for r in results],
     }

@@ -4,7 +4,8 @@ Layout: a merged title row (“柳树村综治中心矛盾纠纷排查调处台�
 then the records; ID numbers are text cells (never numbers, so no digit is ever lost), dates
 are real date cells with a date format, columns are sized to their content, the header is
 frozen and filtered, and the sheet prints landscape on A4 with the header repeated on every
-page. ID numbers are masked unless the operator's role may see them (``id_number.view``).
+page. ID numbers and phones are masked unless the operator's role may see them (``id_number.view``,
+``phone.view``).
 The file is written next to the target and moved into place, so a failed export leaves no
 half-written workbook.
 """
@@ -26,7 +27,7 @@ from app.models import Dispute, Visit
 from app.rules.dates import parse_date
 from app.rules.errors import AppError, ValidationError
 from app.rules.flags import FLAG_LABELS
-from app.rules.text import mask_id_number
+from app.rules.text import mask_id_number, mask_phone
 from app.rules.workflow import DISPUTE, VISIT
 
 from .codes import CodeBook
@@ -219,6 +220,10 @@ class LedgerExport:
     dated: bool = True  # the title names the years covered (not for rosters and the like)
 
 
+def _phone(ctx: Ctx, phone: str | None) -> str:
+    return (phone or "") if ctx.can("phone.view") else mask_phone(phone)
+
+
 def _id(ctx: Ctx, number: str | None) -> str | None:
     if not number:
         return None
@@ -289,7 +294,7 @@ def _fetch_disputes(ctx: Ctx, lo: date | None, hi: date | None) -> list[tuple[da
                     d.registered_on,
                     "、".join(p.person.name for p in parties),
                     _joined([_id(ctx, p.person.id_number) for p in parties]),
-                    _joined([p.person.phone for p in parties]),
+                    _joined([_phone(ctx, p.person.phone) for p in parties]),
                     codes.label("dispute_category", d.category),
                     d.summary,
                     d.mediator_name,
@@ -371,7 +376,7 @@ def _fetch_visits(ctx: Ctx, lo: date | None, hi: date | None) -> list[tuple[date
                     "、".join(p.person.name for p in people) or "（匿名）",
                     v.headcount,
                     _joined([_id(ctx, p.person.id_number) for p in people]),
-                    _joined([p.person.phone for p in people]),
+                    _joined([_phone(ctx, p.person.phone) for p in people]),
                     first.address if first else "",
                     codes.label("visit_category", v.category),
                     v.request,

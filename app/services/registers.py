@@ -549,6 +549,7 @@ def _display(
 ) -> dict[str, str]:
     codes = codes or CodeBook(ctx.session)
     show_id = ctx.can("id_number.view")
+    show_phone = ctx.can("phone.view")
     return {
         f.key: rr.display_value(
             f.spec,
@@ -556,6 +557,7 @@ def _display(
             choice_label=codes.label,
             show_id=show_id,
             multiline=multiline,
+            show_phone=show_phone,
         )
         for f in info.fields
     }
@@ -1628,12 +1630,13 @@ def printout(
     ctx: Ctx, type_ref: str, start: date | None = None, end: date | None = None
 ) -> Printout:
     """The register's rows in [start, end] (oldest first) laid out by the type's print layout.
-    ID numbers are masked unless the operator may see them."""
+    ID numbers and phones are masked unless the operator may see them."""
     info = get_type(ctx, type_ref)
     page = list_records(ctx, info.id, RecordFilter(start=start, end=end, ascending=True))
     cols = info.print_columns()
     codes = CodeBook(ctx.session)
     show_id = ctx.can("id_number.view")
+    show_phone = ctx.can("phone.view")
     rows: list[list[str]] = []
     for i, row in enumerate(page.rows, 1):
         cells = []
@@ -1645,6 +1648,7 @@ def printout(
                 choice_label=codes.label,
                 show_id=show_id,
                 multiline=True,
+                show_phone=show_phone,
             )
             cells.append(text)
         rows.append([str(i), *cells])

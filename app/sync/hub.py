@@ -88,6 +88,7 @@ class HubOptions:
     upstream: str = ""  # the parent's hub ("" : do not forward)
     forward_interval: float = 300.0  # forward at least this often while there is something
     clock: Clock = field(default=utcnow)
+    operator: str | None = None  # who imports (the service identity svc.serve; None: system)
 
     def imports_at_once(self, db: Database) -> int:
         if self.concurrency > 0:
@@ -146,7 +147,7 @@ class Hub:
     # --- plumbing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def _ctx(self) -> Iterator[Ctx]:
-        ctx = open_ctx(self.db, None, clock=self.options.clock)
+        ctx = open_ctx(self.db, self.options.operator, clock=self.options.clock)
         try:
             yield ctx
         finally:

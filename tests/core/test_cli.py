@@ -183,7 +183,7 @@ def test_bad_id_number_from_the_cli_writes_nothing(capsys, tmp_path) -> None:
     con.close()
 
 
-def test_masked_for_clerk(capsys, tmp_path) -> None:
+def test_masked_for_clerk(capsys, tmp_path, monkeypatch) -> None:
     db = tmp_path / "l.sqlite3"
     run(capsys, db, *INIT)
     run(
@@ -199,6 +199,7 @@ def test_masked_for_clerk(capsys, tmp_path) -> None:
         "--password",
         "pass123",
     )
+    monkeypatch.setenv("ZONGZHI_PASSWORD", "pass123")  # clerk1 logs in
     code, out, err = run(
         capsys,
         db,
