@@ -1125,6 +1125,13 @@ def _named(mapped: set[str], groups: Sequence[PartyGroup]) -> set[str]:
     return plain
 
 
+def missing_for(
+    ctx: Ctx, ledger: str, mapped: set[str], groups: Sequence[PartyGroup] = ()
+) -> list[str]:
+    """Labels of the required columns a chosen mapping lacks (party groups count as names)."""
+    return importer_for(ctx, ledger).missing_columns(_named(mapped, groups))
+
+
 def sheet_fits(ctx: Ctx, sheet: SheetData, ledger: str) -> str:
     """Why a sheet does not look like ``ledger`` ("" when it does): no header, missing columns."""
     imp = importer_for(ctx, ledger)
@@ -1534,6 +1541,32 @@ class WorkbookReport:
             "counts": self.counts(),
             "sheets": [s.to_dict() for s in self.sheets],
         }
+
+
+@dataclass(frozen=True)
+class SheetChoice:
+    """A sheet as the wizard lists it: name, data rows below its header, why it is left out
+    ("" when it looks like the ledger)."""
+
+    name: str
+    rows: int
+    why: str
+
+
+def sheet_choices(ctx: Ctx, book: SourceBook, ledger: str) -> list[SheetChoice]:
+    """Every sheet in import order (month sheets by month) with its data row count."""
+    imp = importer_for(ctx, ledger)
+    words = remembered_words(ctx, imp.key)
+    out = []
+    for name, why in workbook_sheets(ctx, book, imp.key):
+        data = book.sheet(name)
+        layout = _guess(data, imp, words)
+        start = layout.data_start if layout is not None else 0
+        headers = layout.headers if layout is not None else []
+        mapping = layout.mapping if layout is not None else {}
+        rows = sum(1 for r in data.rows[start:] if classify_row(r, mapping, headers) is None)
+        out.append(SheetChoice(name, rows, why))
+    return out
 
 
 def workbook_sheets(ctx: Ctx, book: SourceBook, ledger: str) -> list[tuple[str, str]]:
