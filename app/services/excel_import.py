@@ -81,6 +81,7 @@ from .excel_layout import (
     PartyGroup,
     detect_layout,
     group_records,
+    party_role,
     sheet_order,
     split_group_field,
 )
@@ -1193,6 +1194,8 @@ def inspect_source(
         )
     headers = list(guess.headers) + [""] * (width - len(guess.headers))
     valid = {**_labels(imp.fields), **guess.group_labels()}
+    if imp.party_groups:
+        valid["party_role"] = "当事人身份"  # which side each row's person is on
     detected = {i: k for i, k in guess.mapping.items() if k in valid}
     final = dict(detected)
     signature = header_signature(headers)
@@ -1289,6 +1292,7 @@ class RowResult:
     problems: list[ReportProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)  # Excel rows of a case written over several
+    sheet: str = ""  # the sheet the row is on
 
     @property
     def where(self) -> str:
@@ -1321,6 +1325,7 @@ class ImportReport:
     field_labels: dict[str, str]
     rows: list[RowResult] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # the party groups recognised (one line each)
+    sheets: list[SheetSummary] = field(default_factory=list)  # a whole workbook: every sheet
 
     def of(self, *statuses: str) -> list[RowResult]:
         return [r for r in self.rows if r.status in statuses]
@@ -1384,8 +1389,10 @@ class ImportReport:
             ],
             "counts": self.counts(),
             "groups": self.groups,
+            **({"sheets": [x.to_dict() for x in self.sheets]} if self.sheets else {}),
             "valid": [
                 {
+                    **({"sheet": r.sheet} if self.sheets else {}),
                     "row": r.row,
                     **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "status": r.status,
@@ -1401,6 +1408,7 @@ class ImportReport:
             ],
             "invalid": [
                 {
+                    **({"sheet": r.sheet} if self.sheets else {}),
                     "row": r.row,
                     **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "reason": "；".join(p.reason for p in r.problems),
@@ -1459,10 +1467,19 @@ def run_import(
     progress: Progress | None = None,
     book: SourceBook | None = None,
 ) -> ImportReport:
-    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger."""
+    """Import (or, with ``dry_run``, rehearse importing) a legacy ledger: the ``sheet`` given,
+    else every sheet that looks like the ledger (month sheets in order, one run, see
+    :func:`run_workbook_import`), reported together — each row names its sheet."""
     imp = importer_for(ctx, ledger)
     _check_permissions(ctx, imp)
     book = book or read_source(path)
+    if sheet is None and header_row is None and mapping is None and len(book.sheets) > 1:
+        fitting = [n for n, why in workbook_sheets(ctx, book, imp.key) if not why]
+        if len(fitting) > 1:
+            wb = run_workbook_import(
+                ctx, path, imp.key, dry_run=dry_run, progress=progress, book=book
+            )
+            return wb.merged()
     ins = inspect_source(ctx, book, imp.key, sheet=sheet, header_row=header_row, mapping=mapping)
     _require_header(imp, ins)
     if not dry_run:
@@ -1515,6 +1532,28 @@ class WorkbookReport:
             for k, v in r.counts().items():
                 total[k] = total.get(k, 0) + v
         return total
+
+    def merged(self) -> ImportReport:
+        """One report over every imported sheet (rows in import order, each naming its
+        sheet); the per-sheet summaries in ``sheets``."""
+        reports = self.reports
+        first = reports[0]
+        labels: dict[str, str] = {}
+        for r in reports:
+            labels.update(r.field_labels)
+        return ImportReport(
+            file=self.file,
+            sheet="、".join(r.sheet for r in reports),
+            ledger=self.ledger,
+            ledger_title=self.ledger_title,
+            header_row=first.header_row,
+            dry_run=self.dry_run,
+            columns=first.columns,
+            field_labels=labels,
+            rows=[row for r in reports for row in r.rows],
+            groups=first.groups,
+            sheets=list(self.sheets),
+        )
 
     def summary_lines(self) -> list[str]:
         would = "可导入" if self.dry_run else "已导入"
@@ -1717,11 +1756,12 @@ def _party_cells(
                 for g in groups
             ]
         else:
+            said = party_role(get("party_role")) if "party_role" in by_field else None
             sources = [
                 PartyCells(
                     r + 1,
                     "",
-                    [(k, get(k), role) for k, role in imp.party_names],
+                    [(k, get(k), said or role) for k, role in imp.party_names],
                     get("id_number"),
                     get("phone"),
                     get("address"),
@@ -1805,7 +1845,7 @@ def _plan_sheet(
                 ),
                 values[i] if i < len(values) else None,
             )
-        if imp.party_groups and (ins.groups or len(record) > 1):
+        if imp.party_groups and (ins.groups or len(record) > 1 or "party_role" in col_map.values()):
             cells[PARTY_ROWS] = _party_cells(imp, data, record, col_map, ins.groups)
         parsed = imp.parse(rc, cells, excel_row)
         if isinstance(parsed, list):
@@ -1860,6 +1900,8 @@ def _plan_sheet(
         seen[parsed.fingerprint] = result.where
         report.rows.append(result)
         plans.append((parsed, result))
+    for each in report.rows:
+        each.sheet = ins.sheet
     return report, plans
 
 

@@ -290,6 +290,33 @@ CHILD_LABELS = {
 }
 
 
+# a column saying which side each row's person is on (one row per party): 当事人身份 申请人/被申请人
+_ROLE_COLUMN_WORDS = frozenset(
+    {"当事人身份", "当事人类别", "当事人类型", "当事人角色", "当事人地位", "身份", "角色"}
+)
+_ROLE_VALUES = {
+    "申请人": "applicant",
+    "申请方": "applicant",
+    "甲方": "applicant",
+    "被申请人": "respondent",
+    "被申请方": "respondent",
+    "乙方": "respondent",
+    "第三人": "third_party",
+    "当事人": "party",
+}
+
+
+def is_role_column(text: Any) -> bool:
+    return normalize_header(text) in _ROLE_COLUMN_WORDS
+
+
+def party_role(value: Any) -> str | None:
+    """The role a 当事人身份 cell names (申请人 → applicant); None when it is not one of the
+    plain words (no guess from a longer text such as 申请人代理人)."""
+    n = re.sub(r"[(（][^)）]*[)）]", "", normalize_header(value))
+    return _ROLE_VALUES.get(n)
+
+
 def group_role(text: Any) -> str | None:
     """The role a group header names (申请人 → applicant, 来访人情况 → petitioner)."""
     n = re.sub(r"[(（][^)）]*[)）]", "", normalize_header(text))
@@ -486,6 +513,10 @@ def detect_layout(
                 group_cols.append((c, role, u, child))
                 headers.append(u + low)
                 continue
+            if groups_allowed and is_role_column(low):
+                headers.append(low)
+                mapping[c] = "party_role"
+                continue
             key = match_header(low, fields) or (match_header(u, fields) if u else None)
             headers.append(low)
             if key is not None:
@@ -497,6 +528,9 @@ def detect_layout(
         if pref is not None:
             word = next(w for w, r in _GROUP_WORDS if normalize_header(text).startswith(w))
             group_cols.append((c, pref[0], word, pref[1]))
+            continue
+        if groups_allowed and is_role_column(text):
+            mapping[c] = "party_role"
             continue
         key = match_header(text, fields) if text else None
         if key is not None:
@@ -550,7 +584,16 @@ def detect_layout(
 # --- rows of one case -----------------------------------------------------------------------
 
 PARTY_FIELDS = frozenset(
-    {"parties", "applicant", "respondent", "petitioner", "id_number", "phone", "address"}
+    {
+        "parties",
+        "applicant",
+        "respondent",
+        "petitioner",
+        "id_number",
+        "phone",
+        "address",
+        "party_role",
+    }
 )
 
 

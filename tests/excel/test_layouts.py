@@ -484,3 +484,71 @@ def test_cli_reports_per_sheet(
     data = json.loads(capsys.readouterr()[0])
     assert [s["sheet"] for s in data["sheets"]] == ["1月", "2月", "3月", "填表说明", "统计"]
     assert data["counts"]["duplicate"] == 5 and data["sheets"][3]["skipped_reason"]
+
+
+def test_one_row_per_party_with_a_role_column(ctx: Ctx, tmp_path: Path) -> None:
+    """人民调解案件登记台账 kept one row per party: 当事人身份 says which side each person is on
+    (《调解卷宗》 lists 申请人 and 被申请人 separately)."""
+    rows: list[list[Any]] = [
+        ["人民调解案件登记台账", *[None] * 8],
+        [
+            "卷号",
+            "受理日期",
+            "当事人身份",
+            "姓名",
+            "身份证号码",
+            "联系电话",
+            "住址",
+            "纠纷类型",
+            "调解结果",
+        ],
+        [
+            "2024-001",
+            "2024-03-09",
+            "申请人",
+            "肖娜",
+            ID1,
+            "18834401888",
+            "八组25号",
+            "合同",
+            "调处中",
+        ],
+        [None, None, "被申请人", "孙红梅", ID2, "13311616334", "八组12号", None, None],
+        [None, None, "被申请人", "林明", None, None, "一组14号", None, None],
+        ["2024-002", "2024-03-15", "申请人", "王勇", None, None, None, "劳动争议", "调处中"],
+        [None, None, "申请人代理人", "徐杰", None, None, None, None, None],
+    ]
+    path = write_book(
+        tmp_path / "roles.xlsx",
+        {"登记台账": rows},
+        merges={
+            "登记台账": [
+                "A1:I1",
+                "A3:A5",
+                "B3:B5",
+                "H3:H5",
+                "I3:I5",
+                "A6:A7",
+                "B6:B7",
+                "H6:H7",
+                "I6:I7",
+            ]
+        },
+    )
+    ins = inspect_source(ctx, read_source(path), "disputes")
+    assert ins.mapping()[2] == "party_role" and ins.mapping()[3] == "parties"
+    rep = run_import(ctx, path, "disputes")
+    assert [(r.rows, r.status) for r in rep.rows] == [([3, 4, 5], "imported"), ([6, 7], "imported")]
+    d = ctx.session.scalars(select(Dispute).where(Dispute.registered_on == date(2024, 3, 9))).one()
+    parties = sorted(d.parties, key=lambda p: p.seq)
+    assert [(p.person.name, p.role, p.person.address) for p in parties] == [
+        ("肖娜", "applicant", "八组25号"),
+        ("孙红梅", "respondent", "八组12号"),
+        ("林明", "respondent", "一组14号"),
+    ]
+    assert parties[1].person.id_number == ID2 and not parties[2].person.id_number
+    d2 = ctx.session.scalars(
+        select(Dispute).where(Dispute.registered_on == date(2024, 3, 15))
+    ).one()
+    # 申请人代理人 is not one of the plain words: no role is guessed from it
+    assert [p.role for p in sorted(d2.parties, key=lambda p: p.seq)] == ["applicant", "party"]
