@@ -552,3 +552,57 @@ def test_one_row_per_party_with_a_role_column(ctx: Ctx, tmp_path: Path) -> None:
     ).one()
     # 申请人代理人 is not one of the plain words: no role is guessed from it
     assert [p.role for p in sorted(d2.parties, key=lambda p: p.seq)] == ["applicant", "party"]
+
+
+def test_visit_seen_again_in_a_later_month_is_concluded(ctx: Ctx, tmp_path: Path) -> None:
+    head = [
+        "登记日期",
+        "来访人",
+        "联系电话",
+        "内容分类",
+        "反映问题",
+        "处理意见",
+        "办理结果",
+        "办结日期",
+    ]
+    path = write_book(
+        tmp_path / "信访.xlsx",
+        {
+            "1月": [
+                head,
+                [
+                    "2025-01-08",
+                    "孙丽",
+                    "13600136004",
+                    "劳动社保",
+                    "工资被拖欠",
+                    "转镇劳保所办理",
+                    "办理中",
+                    None,
+                ],
+            ],
+            "2月": [
+                head,
+                [
+                    "2025-01-08",
+                    "孙丽",
+                    "13600136004",
+                    "劳动社保",
+                    "工资被拖欠",
+                    "转镇劳保所办理",
+                    "已办结",
+                    "2025-02-10",
+                ],
+            ],
+        },
+    )
+    rep = run_workbook_import(ctx, path, "visits")
+    assert [[r.status for r in s.rows] for s in rep.reports] == [["imported"], ["updated"]], [
+        s.to_dict()["invalid"] for s in rep.reports
+    ]
+    v = ctx.session.scalars(select(Visit)).one()
+    assert v.status == "concluded" and v.replied_on == date(2025, 2, 10)
+    ev = ctx.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == v.id, CaseEvent.event == "updated")
+    ).one()
+    assert "工作表“2月”第2行" in ev.note and "已办结" in ev.note
