@@ -670,6 +670,8 @@ class VisitImporter(LedgerImporter):
     }
     party_groups: ClassVar[bool] = True
     party_names: ClassVar[tuple[tuple[str, str], ...]] = (("petitioner", "party"),)
+    # 来访人/信访人 groups are the petitioners; a 被反映人 group is not a petitioner
+    party_roles: ClassVar[frozenset[str] | None] = frozenset({"petitioner", "party", "applicant"})
 
     _SERVICE_FIELDS: ClassVar[dict[str, str]] = {
         "received_at": "received_on",
@@ -1097,7 +1099,11 @@ def _guess(sheet: SheetData, imp: LedgerImporter, words: Mapping[str, str]) -> L
         for key in {k for k in words.values() if k and split_group_field(k) is None}
     ]
     return detect_layout(
-        sheet.rows, [*imp.fields, *extra], spans=sheet.spans, groups_allowed=imp.party_groups
+        sheet.rows,
+        [*imp.fields, *extra],
+        spans=sheet.spans,
+        groups_allowed=imp.party_groups,
+        group_roles=imp.party_roles,
     )
 
 
@@ -1106,7 +1112,13 @@ def _layout_at(sheet: SheetData, imp: LedgerImporter, hidx: int) -> Layout:
     rows = sheet.rows
     hrow = rows[hidx] if hidx < len(rows) else []
     spans = {(0, c): a for (r, c), a in sheet.spans.items() if r == hidx}
-    found = detect_layout([hrow], imp.fields, spans=spans, groups_allowed=imp.party_groups)
+    found = detect_layout(
+        [hrow],
+        imp.fields,
+        spans=spans,
+        groups_allowed=imp.party_groups,
+        group_roles=imp.party_roles,
+    )
     if found is not None:
         return Layout(hidx, hidx, hidx + 1, found.headers, found.mapping, found.groups)
     mapping = {

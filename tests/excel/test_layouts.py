@@ -606,3 +606,33 @@ def test_visit_seen_again_in_a_later_month_is_concluded(ctx: Ctx, tmp_path: Path
         select(CaseEvent).where(CaseEvent.case_id == v.id, CaseEvent.event == "updated")
     ).one()
     assert "工作表“2月”第2行" in ev.note and "已办结" in ev.note
+
+
+def test_the_person_complained_about_is_not_a_petitioner(ctx: Ctx, tmp_path: Path) -> None:
+    """A visit register with 来访人 and 被反映人 blocks: only the visitors are petitioners; the
+    other block is kept in the case note, never put on the petitioner."""
+    rows: list[list[Any]] = [
+        ["来访日期", "来访人", None, "被反映人", None, "反映问题"],
+        [None, "姓名", "联系电话", "姓名", "联系电话", None],
+        ["2025-04-02", "孙丽", "13600136004", "钱七", "13900139002", "邻居占用通道"],
+    ]
+    path = write_book(
+        tmp_path / "被反映人.xlsx",
+        {"来访": rows},
+        merges={"来访": ["A1:A2", "B1:C1", "D1:E1", "F1:F2"]},
+    )
+    ins = inspect_source(ctx, read_source(path), "visits")
+    assert ins.groups == [] and ins.mapping() == {
+        0: "received_on",
+        1: "petitioner",
+        2: "phone",
+        5: "request",
+    }
+    rep = run_import(ctx, path, "visits")
+    assert [r.status for r in rep.rows] == ["imported"], rep.to_dict()
+    v = ctx.session.scalars(select(Visit)).one()
+    assert [(p.person.name, p.person.phone) for p in v.persons] == [("孙丽", "13600136004")]
+    note = ctx.session.scalars(
+        select(CaseEvent.note).where(CaseEvent.case_id == v.id, CaseEvent.event == "imported")
+    ).one()
+    assert "被反映人姓名：钱七" in note
