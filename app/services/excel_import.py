@@ -1709,30 +1709,6 @@ def _row_context(ctx: Ctx, imp: LedgerImporter, data: SheetData) -> RowContext:
     )
 
 
-def _problem_maker(ins: SheetInspection, labels: Mapping[str, str]) -> Callable[..., ReportProblem]:
-    col_map = ins.mapping()
-    by_field = {k: i for i, k in col_map.items()}
-    headers = [c.header for c in ins.columns]
-
-    def problem(
-        row: int, fld: str, reason: str, fix: str = "", value: str = "", unknown: str = ""
-    ) -> ReportProblem:
-        col = by_field.get(fld)
-        return ReportProblem(
-            row=row,
-            column=column_letter(col) if col is not None else "",
-            header=headers[col] if col is not None else "",
-            field=fld,
-            field_label=labels.get(fld, ""),
-            reason=reason,
-            fix=fix,
-            value=value,
-            unknown_code=unknown,
-        )
-
-    return problem
-
-
 def _party_cells(
     imp: LedgerImporter,
     data: SheetData,
@@ -1826,7 +1802,7 @@ def _plan_sheet(
         field_labels=labels,
         groups=ins.group_summary(),
     )
-    problem = _problem_maker(ins, labels)
+    problem = _problem_from_report(report)
     data_rows: list[int] = []
     for idx in range(ins.data_start - 1, len(data.rows)):
         why = classify_row(data.rows[idx], col_map, headers)
