@@ -1382,6 +1382,9 @@ class ImportReport:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        def where(r: RowResult) -> dict[str, str]:
+            return {"sheet": r.sheet} if self.sheets else {}  # several sheets: name each row's
+
         return {
             "file": self.file,
             "sheet": self.sheet,
@@ -1404,7 +1407,7 @@ class ImportReport:
             **({"sheets": [x.to_dict() for x in self.sheets]} if self.sheets else {}),
             "valid": [
                 {
-                    **({"sheet": r.sheet} if self.sheets else {}),
+                    **where(r),
                     "row": r.row,
                     **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "status": r.status,
@@ -1415,12 +1418,12 @@ class ImportReport:
                 for r in self.valid
             ],
             "updated": [
-                {"row": r.row, "reason": r.reason, "case_code": r.case_code}
+                {**where(r), "row": r.row, "reason": r.reason, "case_code": r.case_code}
                 for r in self.of("updated", "update")
             ],
             "invalid": [
                 {
-                    **({"sheet": r.sheet} if self.sheets else {}),
+                    **where(r),
                     "row": r.row,
                     **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "reason": "；".join(p.reason for p in r.problems),
@@ -1429,10 +1432,10 @@ class ImportReport:
                 for r in self.invalid
             ],
             "duplicates": [
-                {"row": r.row, "reason": r.reason, "case_code": r.case_code}
+                {**where(r), "row": r.row, "reason": r.reason, "case_code": r.case_code}
                 for r in self.of("duplicate")
             ],
-            "skipped": [{"row": r.row, "reason": r.reason} for r in self.of("skipped")],
+            "skipped": [{**where(r), "row": r.row, "reason": r.reason} for r in self.of("skipped")],
         }
 
 

@@ -636,3 +636,17 @@ def test_the_person_complained_about_is_not_a_petitioner(ctx: Ctx, tmp_path: Pat
         select(CaseEvent.note).where(CaseEvent.case_id == v.id, CaseEvent.event == "imported")
     ).one()
     assert "被反映人姓名：钱七" in note
+
+
+def test_run_import_without_a_sheet_takes_the_whole_workbook(ctx: Ctx, tmp_path: Path) -> None:
+    rep = run_import(ctx, _month_book(tmp_path / "台账.xlsx"), "disputes", dry_run=True)
+    assert rep.sheet == "1月、2月、3月" and len(rep.sheets) == 5
+    data = rep.to_dict()
+    assert [(v["sheet"], v["row"]) for v in data["valid"]] == [
+        ("1月", 3),
+        ("2月", 4),
+        ("3月", 3),
+        ("3月", 4),
+    ]
+    assert [(u["sheet"], u["row"]) for u in data["updated"]] == [("2月", 3)]
+    assert rep.counts()["updated"] == 1
