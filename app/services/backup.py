@@ -170,14 +170,14 @@ def restore(
     if not source.exists():
         raise ValidationError.single("file", "备份文件", f"{source} 不存在", "请选择备份文件")
     if not db_path.exists():
-        return _restore(db_path, source, allow_other_station)
+        return _restore(db_path, source, allow_other_station, operator_id)
     # the file is replaced: only while no other process has the ledger open (on Linux a second
     # copy would go on writing into the replaced file, on Windows the replace fails half-way)
     with hold_whole(db_path, "恢复备份"):
-        return _restore(db_path, source, allow_other_station)
+        return _restore(db_path, source, allow_other_station, operator_id)
 
 
-def _restore(db_path: Path, source: Path, allow_other_station: bool) -> int:
+def _restore(db_path: Path, source: Path, allow_other_station: bool, operator_id: str = "") -> int:
     problems = integrity_check(source)
     if problems:
         raise BackupError(f"备份文件 {source.name} 已损坏（{problems[0]}），请选择其他备份")

@@ -82,6 +82,7 @@ class LedgerImporter:
     note_fields: ClassVar[tuple[str, ...]] = ("mediator", "follow_up", "agreement", "note", "seq")
     party_groups: ClassVar[bool] = False  # reads party groups and one-row-per-party cases
     party_names: ClassVar[tuple[tuple[str, str], ...]] = ()  # (name field, default role)
+    party_roles: ClassVar[frozenset[str] | None] = None  # roles of the groups read as people
 
     def missing_columns(self, mapped: set[str]) -> list[str]:
         """Labels of the required columns that ``mapped`` lacks."""

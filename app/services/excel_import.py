@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -81,7 +81,7 @@ from .excel_layout import (
     PartyGroup,
     detect_layout,
     group_records,
-    group_role,
+    party_role,
     sheet_order,
     split_group_field,
 )
@@ -658,6 +658,8 @@ class VisitImporter(LedgerImporter):
     }
     party_groups: ClassVar[bool] = True
     party_names: ClassVar[tuple[tuple[str, str], ...]] = (("petitioner", "party"),)
+    # 来访人/信访人 groups are the petitioners; a 被反映人 group is not a petitioner
+    party_roles: ClassVar[frozenset[str] | None] = frozenset({"petitioner", "party", "applicant"})
 
     _SERVICE_FIELDS: ClassVar[dict[str, str]] = {
         "received_at": "received_on",
@@ -1098,7 +1100,11 @@ def _guess(sheet: SheetData, imp: LedgerImporter, words: Mapping[str, str]) -> L
         for key in {k for k in words.values() if k and split_group_field(k) is None}
     ]
     return detect_layout(
-        sheet.rows, [*imp.fields, *extra], spans=sheet.spans, groups_allowed=imp.party_groups
+        sheet.rows,
+        [*imp.fields, *extra],
+        spans=sheet.spans,
+        groups_allowed=imp.party_groups,
+        group_roles=imp.party_roles,
     )
 
 
@@ -1107,7 +1113,13 @@ def _layout_at(sheet: SheetData, imp: LedgerImporter, hidx: int) -> Layout:
     rows = sheet.rows
     hrow = rows[hidx] if hidx < len(rows) else []
     spans = {(0, c): a for (r, c), a in sheet.spans.items() if r == hidx}
-    found = detect_layout([hrow], imp.fields, spans=spans, groups_allowed=imp.party_groups)
+    found = detect_layout(
+        [hrow],
+        imp.fields,
+        spans=spans,
+        groups_allowed=imp.party_groups,
+        group_roles=imp.party_roles,
+    )
     if found is not None:
         return Layout(hidx, hidx, hidx + 1, found.headers, found.mapping, found.groups)
     mapping = {
@@ -1125,6 +1137,13 @@ def _named(mapped: set[str], groups: Sequence[PartyGroup]) -> set[str]:
     if any(g.field("name") in mapped for g in groups):
         plain |= {"parties", "petitioner"}
     return plain
+
+
+def missing_for(
+    ctx: Ctx, ledger: str, mapped: set[str], groups: Sequence[PartyGroup] = ()
+) -> list[str]:
+    """Labels of the required columns a chosen mapping lacks (party groups count as names)."""
+    return importer_for(ctx, ledger).missing_columns(_named(mapped, groups))
 
 
 def sheet_fits(ctx: Ctx, sheet: SheetData, ledger: str) -> str:
@@ -1188,6 +1207,8 @@ def inspect_source(
         )
     headers = list(guess.headers) + [""] * (width - len(guess.headers))
     valid = {**_labels(imp.fields), **guess.group_labels()}
+    if imp.party_groups:
+        valid["party_role"] = "当事人身份"  # which side each row's person is on
     detected = {i: k for i, k in guess.mapping.items() if k in valid}
     final = dict(detected)
     signature = header_signature(headers)
@@ -1284,6 +1305,7 @@ class RowResult:
     problems: list[ReportProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)  # Excel rows of a case written over several
+    sheet: str = ""  # the sheet the row is on
 
     @property
     def where(self) -> str:
@@ -1317,6 +1339,7 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # the party groups recognised (one line each)
     values: list[ev.ValueReview] = field(default_factory=list)  # the value review
+    sheets: list[SheetSummary] = field(default_factory=list)  # a whole workbook: every sheet
 
     def of(self, *statuses: str) -> list[RowResult]:
         return [r for r in self.rows if r.status in statuses]
@@ -1361,6 +1384,9 @@ class ImportReport:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        def where(r: RowResult) -> dict[str, str]:
+            return {"sheet": r.sheet} if self.sheets else {}  # several sheets: name each row's
+
         return {
             "file": self.file,
             "sheet": self.sheet,
@@ -1381,8 +1407,10 @@ class ImportReport:
             "counts": self.counts(),
             "groups": self.groups,
             "values": [v.to_dict() for v in self.values],
+            **({"sheets": [x.to_dict() for x in self.sheets]} if self.sheets else {}),
             "valid": [
                 {
+                    **where(r),
                     "row": r.row,
                     **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "status": r.status,
@@ -1393,11 +1421,12 @@ class ImportReport:
                 for r in self.valid
             ],
             "updated": [
-                {"row": r.row, "reason": r.reason, "case_code": r.case_code}
+                {**where(r), "row": r.row, "reason": r.reason, "case_code": r.case_code}
                 for r in self.of("updated", "update")
             ],
             "invalid": [
                 {
+                    **where(r),
                     "row": r.row,
                     **({"rows": r.rows} if len(r.rows) > 1 else {}),
                     "reason": "；".join(p.reason for p in r.problems),
@@ -1406,10 +1435,10 @@ class ImportReport:
                 for r in self.invalid
             ],
             "duplicates": [
-                {"row": r.row, "reason": r.reason, "case_code": r.case_code}
+                {**where(r), "row": r.row, "reason": r.reason, "case_code": r.case_code}
                 for r in self.of("duplicate")
             ],
-            "skipped": [{"row": r.row, "reason": r.reason} for r in self.of("skipped")],
+            "skipped": [{**where(r), "row": r.row, "reason": r.reason} for r in self.of("skipped")],
         }
 
 
@@ -1458,7 +1487,9 @@ def run_import(
     book: SourceBook | None = None,
     confirmed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportReport:
-    """Import (or, with ``dry_run``, rehearse importing) one sheet of a legacy ledger.
+    """Import (or, with ``dry_run``, rehearse importing) a legacy ledger: the ``sheet`` given,
+    else every sheet that looks like the ledger (month sheets in order, one run, see
+    :func:`run_workbook_import`), reported together — each row names its sheet.
 
     ``confirmed`` are the clerk's confirmations of source values (field → {value as written:
     code}, see :mod:`app.services.excel_values`): used for this run, remembered for the station
@@ -1466,6 +1497,19 @@ def run_import(
     imp = importer_for(ctx, ledger)
     _check_permissions(ctx, imp)
     book = book or read_source(path)
+    if sheet is None and header_row is None and mapping is None and len(book.sheets) > 1:
+        fitting = [n for n, why in workbook_sheets(ctx, book, imp.key) if not why]
+        if len(fitting) > 1:
+            wb = run_workbook_import(
+                ctx,
+                path,
+                imp.key,
+                dry_run=dry_run,
+                progress=progress,
+                book=book,
+                confirmed=confirmed,
+            )
+            return wb.merged()
     ins = inspect_source(ctx, book, imp.key, sheet=sheet, header_row=header_row, mapping=mapping)
     _require_header(imp, ins)
     if not dry_run:
@@ -1497,6 +1541,20 @@ class SheetSummary:
         return {"sheet": self.sheet, **self.report.to_dict()}
 
 
+def _merged_values(reports: Sequence[ImportReport]) -> list[ev.ValueReview]:
+    """The value review over several sheets: one line per field and spelling, its rows summed
+    (the first sheet's column and proposal)."""
+    out: dict[tuple[str, str], ev.ValueReview] = {}
+    for r in reports:
+        for v in r.values:
+            have = out.get((v.field, v.text))
+            if have is None:
+                out[(v.field, v.text)] = replace(v, rows=list(v.rows))
+            else:
+                have.rows += v.rows
+    return list(out.values())
+
+
 @dataclass
 class WorkbookReport:
     """A whole workbook imported in one run: the ledger's sheets in month order, the others
@@ -1518,6 +1576,29 @@ class WorkbookReport:
             for k, v in r.counts().items():
                 total[k] = total.get(k, 0) + v
         return total
+
+    def merged(self) -> ImportReport:
+        """One report over every imported sheet (rows in import order, each naming its
+        sheet); the per-sheet summaries in ``sheets``."""
+        reports = self.reports
+        first = reports[0]
+        labels: dict[str, str] = {}
+        for r in reports:
+            labels.update(r.field_labels)
+        return ImportReport(
+            file=self.file,
+            sheet="、".join(r.sheet for r in reports),
+            ledger=self.ledger,
+            ledger_title=self.ledger_title,
+            header_row=first.header_row,
+            dry_run=self.dry_run,
+            columns=first.columns,
+            field_labels=labels,
+            rows=[row for r in reports for row in r.rows],
+            groups=first.groups,
+            sheets=list(self.sheets),
+            values=_merged_values(reports),
+        )
 
     def summary_lines(self) -> list[str]:
         would = "可导入" if self.dry_run else "已导入"
@@ -1544,6 +1625,32 @@ class WorkbookReport:
             "counts": self.counts(),
             "sheets": [s.to_dict() for s in self.sheets],
         }
+
+
+@dataclass(frozen=True)
+class SheetChoice:
+    """A sheet as the wizard lists it: name, data rows below its header, why it is left out
+    ("" when it looks like the ledger)."""
+
+    name: str
+    rows: int
+    why: str
+
+
+def sheet_choices(ctx: Ctx, book: SourceBook, ledger: str) -> list[SheetChoice]:
+    """Every sheet in import order (month sheets by month) with its data row count."""
+    imp = importer_for(ctx, ledger)
+    words = remembered_words(ctx, imp.key)
+    out = []
+    for name, why in workbook_sheets(ctx, book, imp.key):
+        data = book.sheet(name)
+        layout = _guess(data, imp, words)
+        start = layout.data_start if layout is not None else 0
+        headers = layout.headers if layout is not None else []
+        mapping = layout.mapping if layout is not None else {}
+        rows = sum(1 for r in data.rows[start:] if classify_row(r, mapping, headers) is None)
+        out.append(SheetChoice(name, rows, why))
+    return out
 
 
 def workbook_sheets(ctx: Ctx, book: SourceBook, ledger: str) -> list[tuple[str, str]]:
@@ -1641,30 +1748,6 @@ def _row_context(
     )
 
 
-def _problem_maker(ins: SheetInspection, labels: Mapping[str, str]) -> Callable[..., ReportProblem]:
-    col_map = ins.mapping()
-    by_field = {k: i for i, k in col_map.items()}
-    headers = [c.header for c in ins.columns]
-
-    def problem(
-        row: int, fld: str, reason: str, fix: str = "", value: str = "", unknown: str = ""
-    ) -> ReportProblem:
-        col = by_field.get(fld)
-        return ReportProblem(
-            row=row,
-            column=column_letter(col) if col is not None else "",
-            header=headers[col] if col is not None else "",
-            field=fld,
-            field_label=labels.get(fld, ""),
-            reason=reason,
-            fix=fix,
-            value=value,
-            unknown_code=unknown,
-        )
-
-    return problem
-
-
 def _party_cells(
     imp: LedgerImporter,
     data: SheetData,
@@ -1700,13 +1783,12 @@ def _party_cells(
                 for g in groups
             ]
         else:
-            # a 当事人身份 column (one row per party) gives the row's role; never a name
-            row_role = group_role(get("party_role")) if "party_role" in by_field else None
+            said = party_role(get("party_role")) if "party_role" in by_field else None
             sources = [
                 PartyCells(
                     r + 1,
                     "",
-                    [(k, get(k), row_role or role) for k, role in imp.party_names],
+                    [(k, get(k), said or role) for k, role in imp.party_names],
                     get("id_number"),
                     get("phone"),
                     get("address"),
@@ -1759,7 +1841,7 @@ def _plan_sheet(
         field_labels=labels,
         groups=ins.group_summary(),
     )
-    problem = _problem_maker(ins, labels)
+    problem = _problem_from_report(report)
     collector = ev.ValueCollector(ev.review_fields(imp.code_fields, list(col_map.values())))
     data_rows: list[int] = []
     for idx in range(ins.data_start - 1, len(data.rows)):
@@ -1791,7 +1873,7 @@ def _plan_sheet(
                 ),
                 values[i] if i < len(values) else None,
             )
-        if imp.party_groups and (ins.groups or len(record) > 1):
+        if imp.party_groups and (ins.groups or len(record) > 1 or "party_role" in col_map.values()):
             cells[PARTY_ROWS] = _party_cells(imp, data, record, col_map, ins.groups)
         collector.add(excel_row, cells)
         parsed = imp.parse(rc, cells, excel_row)
@@ -1857,6 +1939,8 @@ def _plan_sheet(
         value_maps=rc.value_maps,
     )
     ev.confirmation_hints(report)
+    for each in report.rows:
+        each.sheet = ins.sheet
     return report, plans
 
 

@@ -290,6 +290,42 @@ CHILD_LABELS = {
 }
 
 
+# a column saying which side each row's person is on (one row per party): 当事人身份 申请人/被申请人
+_ROLE_COLUMN_WORDS = frozenset(
+    {"当事人身份", "当事人类别", "当事人类型", "当事人角色", "当事人地位", "身份", "角色"}
+)
+_ROLE_VALUES = {
+    "申请人": "applicant",
+    "申请方": "applicant",
+    "甲方": "applicant",
+    "被申请人": "respondent",
+    "被申请方": "respondent",
+    "乙方": "respondent",
+    "第三人": "third_party",
+    "当事人": "party",
+}
+
+
+def is_role_column(text: Any) -> bool:
+    return normalize_header(text) in _ROLE_COLUMN_WORDS
+
+
+def party_role(value: Any) -> str | None:
+    """The role a 当事人身份 cell names (申请人 → applicant); None when it is not one of the
+    plain words (no guess from a longer text such as 申请人代理人)."""
+    n = re.sub(r"[(（][^)）]*[)）]", "", normalize_header(value))
+    return _ROLE_VALUES.get(n)
+
+
+# the plain name field a lone group's names go to, by the group's role
+_NAME_FIELDS: dict[str, tuple[str, ...]] = {
+    "applicant": ("applicant", "parties", "petitioner"),
+    "respondent": ("respondent", "parties"),
+    "petitioner": ("petitioner", "parties"),
+    "party": ("parties", "petitioner"),
+}
+
+
 def group_role(text: Any) -> str | None:
     """The role a group header names (申请人 → applicant, 来访人情况 → petitioner)."""
     n = re.sub(r"[(（][^)）]*[)）]", "", normalize_header(text))
@@ -437,6 +473,7 @@ def detect_layout(
     *,
     spans: Mapping[tuple[int, int], int] | None = None,
     groups_allowed: bool = True,
+    group_roles: frozenset[str] | None = None,
     scan: int = HEADER_SCAN,
 ) -> Layout | None:
     """Find the header under title and 填报单位 rows; None if no row looks like a header.
@@ -445,7 +482,8 @@ def detect_layout(
     above or below it joins when it is header-like too (a two-row header with merged group
     cells). Group cells (申请人 over 姓名/身份证号码 …, or one-row 申请人姓名/被申请人姓名)
     become :class:`PartyGroup` s when there are two or more groups; a single group is read as
-    the ledger's plain party columns.
+    the ledger's plain party columns. Groups whose role is not in ``group_roles`` (a visit's
+    被反映人) are not read as people at all.
     """
     spans = spans or {}
     best: tuple[int, int] | None = None  # (score, index)
@@ -486,6 +524,10 @@ def detect_layout(
                 group_cols.append((c, role, u, child))
                 headers.append(u + low)
                 continue
+            if groups_allowed and is_role_column(low):
+                headers.append(low)
+                mapping[c] = "party_role"
+                continue
             key = match_header(low, fields) or (match_header(u, fields) if u else None)
             headers.append(low)
             if key is not None:
@@ -498,6 +540,9 @@ def detect_layout(
             word = next(w for w, r in _GROUP_WORDS if normalize_header(text).startswith(w))
             group_cols.append((c, pref[0], word, pref[1]))
             continue
+        if groups_allowed and is_role_column(text):
+            mapping[c] = "party_role"
+            continue
         key = match_header(text, fields) if text else None
         if key is not None:
             mapping[c] = key
@@ -509,6 +554,8 @@ def detect_layout(
         roles[title] = role
         if child not in cols:
             cols[child] = c
+    if group_roles is not None:  # groups of other roles stay unmapped (kept in the notes)
+        by_title = {t: cols for t, cols in by_title.items() if roles[t] in group_roles}
     named = [t for t, cols in by_title.items() if "name" in cols]
     if groups_allowed and len(named) >= 2:
         for n, title in enumerate(named, start=1):
@@ -517,23 +564,17 @@ def detect_layout(
             for child, c in g.columns.items():
                 mapping[c] = g.field(child)
     else:
-        # one group (or none with a name): its columns are the ledger's plain party columns
+        # one group (or none with a name): its columns are the ledger's plain party columns —
+        # when the ledger has a name field for the group's role (a 被反映人 group is not the
+        # petitioner of a visit: its columns stay unmapped and are kept in the notes)
         plain = {f.key for f in fields}
         for title, cols in by_title.items():
-            role = roles[title]
+            candidates = _NAME_FIELDS[roles[title]]
+            name_key = next((k for k in candidates if k in plain), None)
+            if name_key is None or "name" not in cols:
+                continue
             for child, c in cols.items():
-                if child == "name":
-                    candidates = {
-                        "applicant": ("applicant", "parties", "petitioner"),
-                        "respondent": ("respondent", "parties", "petitioner"),
-                        "petitioner": ("petitioner", "parties"),
-                        "party": ("parties", "petitioner"),
-                    }[role]
-                    key = next((k for k in candidates if k in plain), None)
-                else:
-                    key = child if child in plain else None
-                if key is None:
-                    key = match_header(headers[c], fields)
+                key = name_key if child == "name" else (child if child in plain else None)
                 if key is not None:
                     mapping[c] = key
     # one plain field per column, first column wins on duplicates (e.g. two 日期 columns)

@@ -47,10 +47,21 @@ _KINDS = {
 }
 
 
+# the words clerks head a register's column with, by the field's label
+_LABEL_WORDS: dict[str, tuple[str, ...]] = {
+    "记录人": ("网格员", "走访人", "记录员", "填写人", "填表人", "经办人"),
+    "工作内容": ("走访内容", "工作情况", "主要内容", "工作记录"),
+    "角色": ("队伍类别", "人员类别", "队员类别", "身份", "职务"),
+    "任职期间": ("任职时间", "任期", "聘任时间", "任职日期", "聘期"),
+    "网格/小组": ("所在网格", "所属网格", "网格", "小组", "村民小组"),
+    "特长技能": ("特长", "技能", "专长"),
+}
+
+
 def _label_words(label: str) -> tuple[str, ...]:
     """A field's label and the words clerks head its column with: 甲方（发包单位） → 甲方,
-    网格/小组 → 网格, 小组."""
-    words = [label]
+    网格/小组 → 网格, 小组, 记录人 → 网格员 …"""
+    words = [label, *_LABEL_WORDS.get(label, ())]
     bare = re.sub(r"[(（][^)）]*[)）]", "", label).strip()
     if bare and bare != label:
         words.append(bare)
@@ -138,6 +149,7 @@ def record_alive(ctx: Ctx, record_id: str) -> bool:
 @dataclass
 class _RegisterPlan:
     raw: dict[str, Any]
+    defaulted: list[str]  # fields the sheet has no column for, given the usual value
 
 
 class RegisterImporter(LedgerImporter):
@@ -176,9 +188,19 @@ class RegisterImporter(LedgerImporter):
         self._required = [f.label for f in info.editable_fields if f.required]
         self._required_keys = {f.key: f.label for f in info.editable_fields if f.required}
         self._note_field = _note_field(fields)
+        # a required choice with a usual value (工作类别: 日常工作) may be absent from the sheet
+        self._defaults = {
+            str(f.key): str(f.options["default"])
+            for f in fields
+            if f.required and f.type == "choice" and f.options.get("default")
+        }
 
     def missing_columns(self, mapped: set[str]) -> list[str]:
-        return [label for key, label in self._required_keys.items() if key not in mapped]
+        return [
+            label
+            for key, label in self._required_keys.items()
+            if key not in mapped and key not in self._defaults
+        ]
 
     def problem_field(self, service_field: str) -> str:
         key = service_field.split("[", maxsplit=1)[0].split(".", maxsplit=1)[0]
@@ -267,6 +289,11 @@ class RegisterImporter(LedgerImporter):
                 raw[key] = v
         if problems:
             return problems
+        defaulted = []
+        for key, code in self._defaults.items():
+            if key not in cells:  # no such column in the sheet: the register's usual value
+                raw[key] = code
+                defaulted.append(key)
         day = None
         for f in self.fields:
             if self._types[f.key] == "date" and raw.get(f.key):
@@ -291,7 +318,7 @@ class RegisterImporter(LedgerImporter):
             fingerprint=lg.fingerprint(
                 f"register:{self.key}", day or date(1900, 1, 1), [], "", canonical
             ),
-            payload=_RegisterPlan(raw),
+            payload=_RegisterPlan(raw, defaulted),
             display=display,
         )
 
@@ -309,11 +336,15 @@ class RegisterImporter(LedgerImporter):
             kept = "原表其他列——" + "；".join(
                 _mask_ids(n, ctx.can("id_number.view")) for n in extra
             )
-            if self._note_field:
-                before = str(raw.get(self._note_field) or "")
+            before = str(raw.get(self._note_field) or "") if self._note_field else ""
+            if self._note_field and (before or self._note_field not in self._required_keys):
                 raw[self._note_field] = f"{before}\n{kept}" if before else kept
-            else:
+            elif not self._note_field:
                 warnings.append(f"{kept}（本台账没有备注栏，未保存）")
+            # else: the row lacks its required text; the register service refuses it
+        for key in plan.payload.defaulted:
+            label = next(f.label for f in self.fields if f.key == key)
+            warnings.append(f"原台账没有“{label}”列，按本台账的默认选项登记")
         saved = _service().add_record(ctx, self.info.id, raw)
         row = saved.record
         return Written(str(row.record_id), str(row.title)[:40], {}, [*saved.warnings, *warnings])

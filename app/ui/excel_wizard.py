@@ -1,9 +1,12 @@
-"""The Excel import wizard and the export dialog (issue 9).
+"""The Excel import wizard and the export dialog (issues 9, 14).
 
-Import: choose file + ledger → sheet and detected header row (preview) → editable column
-mapping (remembered per header layout) → dry run (valid and invalid rows; the report can be
-saved as Excel) → import with progress on a worker thread (cancellable: nothing is written
-unless it completes) → summary. Every decision is made by the services in
+Import: choose file + ledger → sheets (every sheet with its data rows, those like the ledger
+ticked, month sheets in month order) and the detected header row (preview) → header groups
+(申请人/被申请人 … as recognised; skipped when there are none) → editable column mapping
+(remembered per header layout) → dry run = preview with value review (:class:`ValueReview`:
+spellings of coded columns, remembered per station) and a per-sheet summary; the report can be
+saved as Excel → import with progress on a worker thread (cancellable: nothing is written
+unless it completes) → report. The window fits the screen's available area (1366×768). Every decision is made by the services in
 :mod:`app.services.excel_import`; the widgets only show and collect choices.
 
 Other windows open these with :func:`open_excel_import_wizard` and :func:`export_ledger_dialog`.
@@ -11,14 +14,16 @@ Other windows open these with :func:`open_excel_import_wizard` and :func:`export
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -56,10 +61,23 @@ from .env import UiEnv
 from .widgets import DateEdit
 from .workers import Op
 
+_V = TypeVar("_V")
 HEADER_BG = QColor("#d9e1f2")
 PROBLEM_BG = QColor("#fdecea")
 MUTED_FG = QColor("#7b8794")
 CONTEXT = "ExcelWizard"
+
+
+def _pinned(value: _V) -> _V:
+    """Add one lasting reference to what a page's override of a Qt virtual (isComplete,
+    validatePage, nextId) hands back to Qt. PySide6 6.12 releases that value once too often on
+    each call from C++; on Python 3.11, where True, False and small ints are not immortal, a
+    long session (or test run) drives their count below zero and the interpreter aborts at
+    exit (“bool_dealloc”). The reference is never released, so it cannot come back at exit;
+    calls from Python merely keep an immortal-in-practice object alive."""
+    if sys.version_info < (3, 12):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
+    return value
 
 
 def _t(text: str) -> str:
@@ -120,20 +138,84 @@ class ImportState:
         self.inspection: ei.SheetInspection | None = None
         self.mapping: dict[int, str] = {}
         self.fields: list[tuple[str, str, bool]] = []  # (key, label, required)
-        self.dry_run: ei.ImportReport | None = None
+        self.dry_run: ei.ImportReport | None = None  # the previewed sheet's report
         self.result: ei.ImportReport | None = None
         # the clerk's confirmed source values (field → {value: code}): used by the dry run and
         # the import; remembered for the station only by the real import
         self.confirmed: dict[str, dict[str, str]] = {}
+        self.dry_book: ei.WorkbookReport | None = None  # every chosen sheet
+        self.result_book: ei.WorkbookReport | None = None
+        self.choices: list[ei.SheetChoice] = []  # the workbook's sheets, in import order
+        self.sheets: list[str] = []  # the sheets chosen for import
+        self.header_row: int | None = None  # set when the clerk names the header row
+
+    def scan_sheets(self) -> None:
+        """List the workbook's sheets (month sheets by month) and choose those like the ledger."""
+        assert self.book is not None
+        with self.env.ctx() as ctx:
+            self.choices = ei.sheet_choices(ctx, self.book, self.ledger)
+        fits = [c.name for c in self.choices if not c.why]
+        shown = self.inspection.sheet if self.inspection is not None else ""
+        self.sheets = fits or ([shown] if shown else [])
+        if fits and shown not in fits:
+            self.inspect(sheet=fits[0])  # preview the first sheet that will be imported
+
+    def job(self, *, dry_run: bool, progress: Any = None) -> Any:
+        """The import (or dry run) of the chosen sheets, as a function for a worker thread:
+        one sheet with the columns confirmed here, or the whole set in one run."""
+        path, ledger, ins, book = self.path, self.ledger, self.inspection, self.book
+        mapping, sheets, header_row = dict(self.mapping), list(self.sheets), self.header_row
+        confirmed = {f: dict(m) for f, m in self.confirmed.items()}
+        assert path is not None and ins is not None
+
+        def run(ctx: Any) -> ei.WorkbookReport:
+            if len(sheets) > 1:
+                return ei.run_workbook_import(
+                    ctx,
+                    path,
+                    ledger,
+                    sheets=sheets,
+                    dry_run=dry_run,
+                    progress=progress,
+                    book=book,
+                    confirmed=confirmed,
+                )
+            rep = ei.run_import(
+                ctx,
+                path,
+                ledger,
+                sheet=sheets[0] if sheets else ins.sheet,
+                header_row=header_row,
+                mapping=mapping,
+                dry_run=dry_run,
+                progress=progress,
+                book=book,
+                confirmed=confirmed,
+            )
+            return ei.WorkbookReport(
+                rep.file, rep.ledger, rep.ledger_title, dry_run, [ei.SheetSummary(rep.sheet, rep)]
+            )
+
+        return run
+
+    def main_report(self, book: ei.WorkbookReport) -> ei.ImportReport | None:
+        """The report of the previewed sheet (else the first imported one)."""
+        shown = self.inspection.sheet if self.inspection is not None else ""
+        reports = book.reports
+        return next((r for r in reports if r.sheet == shown), reports[0] if reports else None)
 
     def inspect(
         self, *, sheet: str | None = None, header_row: int | None = None
     ) -> ei.SheetInspection:
         assert self.book is not None
+        self.header_row = header_row  # None: as detected (two-row headers, groups)
         with self.env.ctx() as ctx:
             ins = ei.inspect_source(ctx, self.book, self.ledger, sheet=sheet, header_row=header_row)
             imp = ei.importer_for(ctx, self.ledger)
             self.fields = [(f.key, f.label, f.required) for f in imp.fields]
+            plain = {f.key for f in imp.fields}
+            # the party groups' columns (申请人·姓名 …) can be chosen like any field
+            self.fields += [(k, lab, False) for k, lab in ins.labels.items() if k not in plain]
         self.inspection = ins
         self.mapping = ins.mapping()
         return ins
@@ -200,7 +282,7 @@ class FilePage(QWizardPage):
         self.path_edit.setText(str(path))
 
     def isComplete(self) -> bool:
-        return bool(self.path_edit.text().strip())
+        return _pinned(bool(self.path_edit.text().strip()))
 
     def validatePage(self) -> bool:
         _show_error(self.error, "")
@@ -210,10 +292,11 @@ class FilePage(QWizardPage):
             self.state.book = ei.read_source(path)
             self.state.path = path
             self.state.inspect()
+            self.state.scan_sheets()
         except AppError as exc:
             _show_error(self.error, str(exc))
-            return False
-        return True
+            return _pinned(False)
+        return _pinned(True)
 
 
 # --- page 2: sheet and header row ----------------------------------------------------------
@@ -230,6 +313,14 @@ class SheetPage(QWizardPage):
                 "已自动选择最匹配的工作表并找到表头行（蓝色）。如识别有误，请改选工作表或表头所在行。"
             )
         )
+        # every sheet, month sheets in month order: checked ones are imported in one run
+        self.sheets_table = _table(
+            [self.tr("导入"), self.tr("工作表"), self.tr("数据行"), self.tr("说明")]
+        )
+        self.sheets_table.setMaximumHeight(132)
+        self.sheets_table.itemChanged.connect(self._checked)
+        self.sheets_info = QLabel()
+        self.sheets_info.setObjectName("muted")
         self.sheet_combo = QComboBox()
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
         self.header_spin = QSpinBox()
@@ -238,7 +329,7 @@ class SheetPage(QWizardPage):
         self.info = QLabel()
         self.info.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("工作表")))
+        top.addWidget(QLabel(self.tr("预览工作表")))
         top.addWidget(self.sheet_combo, 1)
         top.addSpacing(16)
         top.addWidget(QLabel(self.tr("表头在第")))
@@ -249,6 +340,8 @@ class SheetPage(QWizardPage):
         self.preview.setWordWrap(False)
         self.error = _error_label()
         lay = QVBoxLayout(self)
+        lay.addWidget(self.sheets_table)
+        lay.addWidget(self.sheets_info)
         lay.addLayout(top)
         lay.addWidget(self.info)
         lay.addWidget(self.preview, 1)
@@ -262,8 +355,52 @@ class SheetPage(QWizardPage):
         for name in ins.sheets:
             self.sheet_combo.addItem(name, name)
         self.sheet_combo.setCurrentIndex(max(self.sheet_combo.findData(ins.sheet), 0))
+        self.sheets_table.setRowCount(len(self.state.choices))
+        for r, choice in enumerate(self.state.choices):
+            box = _item("")
+            box.setFlags(box.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            box.setData(Qt.ItemDataRole.UserRole, choice.name)
+            checked = choice.name in self.state.sheets
+            box.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.sheets_table.setItem(r, 0, box)
+            self.sheets_table.setItem(r, 1, _item(choice.name))
+            self.sheets_table.setItem(r, 2, _item(choice.rows))
+            self.sheets_table.setItem(r, 3, _item(choice.why or self.tr("像本台账，将一并导入")))
+        self.sheets_table.resizeColumnsToContents()
         self._loading = False
+        self._show_chosen()
         self._show()
+
+    def check_sheet(self, name: str, on: bool) -> None:
+        """Tick or untick a sheet for import (as the clerk would in the list)."""
+        for r in range(self.sheets_table.rowCount()):
+            it = self.sheets_table.item(r, 0)
+            if it is not None and it.data(Qt.ItemDataRole.UserRole) == name:
+                it.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def _checked(self) -> None:
+        if self._loading:
+            return
+        chosen = []
+        for r in range(self.sheets_table.rowCount()):
+            it = self.sheets_table.item(r, 0)
+            if it is not None and it.checkState() == Qt.CheckState.Checked:
+                chosen.append(str(it.data(Qt.ItemDataRole.UserRole)))
+        self.state.sheets = chosen
+        self._show_chosen()
+        self.completeChanged.emit()
+
+    def _show_chosen(self) -> None:
+        n = len(self.state.sheets)
+        if n > 1:
+            text = self.tr(
+                "将按顺序导入勾选的 {n} 个工作表（月份表按月份先后）；后面月份记载了新结果的案件会更新原记录。"
+            ).replace("{n}", str(n))
+        elif n == 1:
+            text = self.tr("将导入工作表“{s}”。").replace("{s}", self.state.sheets[0])
+        else:
+            text = self.tr("请至少勾选一个工作表。")
+        self.sheets_info.setText(text)
 
     def _sheet_changed(self) -> None:
         if self._loading:
@@ -333,10 +470,89 @@ class SheetPage(QWizardPage):
 
     def isComplete(self) -> bool:
         ins = self.state.inspection
-        return ins is not None and ins.header_row > 0
+        return _pinned(ins is not None and ins.header_row > 0 and bool(self.state.sheets))
+
+    def nextId(self) -> int:
+        nxt = super().nextId()
+        ins = self.state.inspection
+        wiz = self.wizard()
+        if ins is not None and not ins.groups and isinstance(wiz, ExcelImportWizard):
+            return _pinned(wiz.pageIds()[wiz.pageIds().index(nxt) + 1])  # no groups: skip step
+        return _pinned(nxt)
 
 
-# --- page 3: column mapping ----------------------------------------------------------------
+# --- page 3: header groups (申请人 / 被申请人 … as recognised) ---------------------------------
+
+
+class GroupsPage(QWizardPage):
+    COLS = ("分组", "作为", "姓名", "身份证号码", "联系电话", "住址", "其他列")
+
+    def __init__(self, state: ImportState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setTitle(self.tr("表头分组"))
+        self.setSubTitle(
+            self.tr(
+                "表头中合并的分组（如申请人、被申请人）已识别为不同的当事人，各自的姓名、身份证号码、"
+                "联系电话、住址分别导入。请核对每一组的角色和列。"
+            )
+        )
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.table = _table([self.tr(c) for c in self.COLS])
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.heading)
+        lay.addWidget(self.table, 1)
+
+    def initializePage(self) -> None:
+        ins = self.state.inspection
+        assert ins is not None
+        lines = []
+        if ins.title:
+            lines.append(self.tr("表名：") + ins.title)
+        if ins.meta:
+            lines.append("；".join(f"{k}：{v}" for k, v in ins.meta.items()))
+        rows = f"{ins.header_top}–{ins.header_row}" if ins.header_top < ins.header_row else ""
+        lines.append(
+            self.tr("表头在第 {rows} 行，共识别出 {n} 个当事人分组。")
+            .replace("{rows}", rows or str(ins.header_row))
+            .replace("{n}", str(len(ins.groups)))
+        )
+        self.heading.setText("\n".join(lines))
+        role_labels = {
+            "applicant": self.tr("申请人"),
+            "respondent": self.tr("被申请人"),
+            "party": self.tr("当事人"),
+            "petitioner": self.tr("信访人"),
+        }
+        headers = {c.index: c.header for c in ins.columns}
+        table = []
+        for g in ins.groups:
+
+            def col(child: str, g: Any = g) -> str:
+                i = g.columns.get(child)
+                return f"{column_letter(i)}列" if i is not None else self.tr("（无）")
+
+            others = "、".join(
+                f"{column_letter(i)}“{headers.get(i, '')}”"
+                for child, i in sorted(g.columns.items(), key=lambda kv: kv[1])
+                if child not in ("name", "id_number", "phone", "address")
+            )
+            table.append(
+                [
+                    g.title,
+                    role_labels.get(g.role, g.role),
+                    col("name"),
+                    col("id_number"),
+                    col("phone"),
+                    col("address"),
+                    others or self.tr("（无）"),
+                ]
+            )
+        _fill(self.table, table)
+
+
+# --- page 4: column mapping ----------------------------------------------------------------
 
 
 class MappingPage(QWizardPage):
@@ -413,8 +629,9 @@ class MappingPage(QWizardPage):
             return self.tr("“{f}”对应了不止一列，请把多余的列设为“不导入”。").replace(
                 "{f}", "”“".join(labels[k] for k in dup)
             )
+        groups = self.state.inspection.groups if self.state.inspection is not None else []
         with self.state.env.ctx() as ctx:
-            missing = ei.importer_for(ctx, self.state.ledger).missing_columns(set(mapping.values()))
+            missing = ei.missing_for(ctx, self.state.ledger, set(mapping.values()), groups)
         if missing:
             return self.tr("还缺少必需的列：{m}。请在右侧选择哪一列是它。").replace(
                 "{m}", "、".join(missing)
@@ -426,7 +643,7 @@ class MappingPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return not self._problems()
+        return _pinned(not self._problems())
 
     def validatePage(self) -> bool:
         ins = self.state.inspection
@@ -439,8 +656,8 @@ class MappingPage(QWizardPage):
                 )
         except AppError as exc:
             _show_error(self.missing, str(exc))
-            return False
-        return True
+            return _pinned(False)
+        return _pinned(True)
 
 
 # --- page 4: dry run -----------------------------------------------------------------------
@@ -475,7 +692,7 @@ def _report_tables(
     other = [
         [r.row, ei.STATUS_LABELS[r.status], r.reason, r.case_code]
         for r in report.rows
-        if r.status in ("duplicate", "skipped")
+        if r.status in ("update", "updated", "duplicate", "skipped")
     ]
     return problems, valid, other
 
@@ -525,6 +742,12 @@ class ReportView(QWidget):
             .replace("{i}", str(c["invalid"]))
             .replace("{d}", str(c["duplicate"]))
             .replace("{s}", str(c["skipped"]))
+            + (
+                (_t("可更新") if report.dry_run else _t("已更新"))
+                + _t(" {u} 行（后面的记载有新的结果）。").replace("{u}", str(c["updated"]))
+                if c["updated"]
+                else ""
+            )
         )
         problems, valid, other = _report_tables(report)
         _fill(self.problems, problems)
@@ -536,9 +759,9 @@ class ReportView(QWidget):
         _fill(self.other, other)
         self.tabs.setTabText(0, _t("有问题的行（{n}）").replace("{n}", str(c["invalid"])))
         self.tabs.setTabText(1, (verb + _t("的行（{n}）")).replace("{n}", str(c["valid"])))
-        self.tabs.setTabText(
-            2, _t("已存在与跳过（{n}）").replace("{n}", str(c["duplicate"] + c["skipped"]))
-        )
+        others = c["duplicate"] + c["skipped"] + c["updated"]
+        label = _t("更新、已存在与跳过（{n}）") if c["updated"] else _t("已存在与跳过（{n}）")
+        self.tabs.setTabText(2, label.replace("{n}", str(others)))
         if problems and report.dry_run:
             self.tabs.setCurrentIndex(0)
         elif valid or not other:
@@ -547,7 +770,58 @@ class ReportView(QWidget):
             self.tabs.setCurrentIndex(2)
 
 
-def _save_report(parent: QWidget, report: ei.ImportReport | None) -> None:
+class BookView(QWidget):
+    """A whole run: one line per sheet (rows, imported, updated, refused, skipped; sheets left
+    out with why), and the chosen sheet's rows in a :class:`ReportView`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sheets = QLabel()
+        self.sheets.setWordWrap(True)
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.currentIndexChanged.connect(self._pick)
+        self.view = ReportView()
+        self._book: ei.WorkbookReport | None = None
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel(_t("查看工作表")))
+        pick.addWidget(self.sheet_combo, 1)
+        self.picker = QWidget()
+        self.picker.setLayout(pick)
+        pick.setContentsMargins(0, 0, 0, 0)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.sheets)
+        lay.addWidget(self.picker)
+        lay.addWidget(self.view, 1)
+
+    def show_book(self, book: ei.WorkbookReport, shown: ei.ImportReport | None) -> None:
+        self._book = book
+        several = len(book.sheets) > 1
+        self.sheets.setText("\n".join(book.summary_lines()) if several else "")
+        self.sheets.setVisible(several)
+        self.picker.setVisible(len(book.reports) > 1)
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for rep in book.reports:
+            self.sheet_combo.addItem(rep.sheet, rep.sheet)
+        if shown is not None:
+            self.sheet_combo.setCurrentIndex(max(self.sheet_combo.findData(shown.sheet), 0))
+        self.sheet_combo.blockSignals(False)
+        if shown is not None:
+            self.view.show_report(shown)
+
+    def _pick(self) -> None:
+        if self._book is None:
+            return
+        name = self.sheet_combo.currentData()
+        for rep in self._book.reports:
+            if rep.sheet == name:
+                self.view.show_report(rep)
+
+
+def _save_report(
+    parent: QWidget, report: ei.ImportReport | None, book: ei.WorkbookReport | None = None
+) -> None:
     if report is None:
         return
     default = Path(report.file).stem + _t("_导入校验报告.xlsx")
@@ -559,7 +833,7 @@ def _save_report(parent: QWidget, report: ei.ImportReport | None) -> None:
     if not name.lower().endswith(".xlsx"):
         name += ".xlsx"
     try:
-        path = ex.write_import_report(report, name)
+        path = ex.write_import_report(book.reports if book is not None else report, name)
     except AppError as exc:
         QMessageBox.warning(parent, _t("无法保存"), str(exc))
         return
@@ -577,9 +851,12 @@ class DryRunPage(QWizardPage):
                 "按上一步的对应关系完整校验了一遍，台账还没有任何改动。有问题的行不会导入，可导出校验报告交给录入人员修改。"
             )
         )
-        self.view = ReportView()
+        self.book_view = BookView()
+        self.view = self.book_view.view
         self.export_btn = QPushButton(self.tr("导出校验报告…"))
-        self.export_btn.clicked.connect(lambda: _save_report(self, self.state.dry_run))
+        self.export_btn.clicked.connect(
+            lambda: _save_report(self, self.state.dry_run, self.state.dry_book)
+        )
         self.export_btn.setEnabled(False)
         self.busy = QLabel(self.tr("正在试导入，请稍候…"))
         self.error = _error_label()
@@ -618,7 +895,7 @@ class DryRunPage(QWizardPage):
         bottom.addStretch(1)
         bottom.addWidget(self.export_btn)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.view, 1)
+        lay.addWidget(self.book_view, 1)
         lay.addWidget(self.values_box)
         lay.addWidget(self.error)
         lay.addLayout(bottom)
@@ -630,44 +907,28 @@ class DryRunPage(QWizardPage):
         _show_error(self.error, "")
         st = self.state
         assert st.path is not None and st.inspection is not None
-        path, ledger, ins, mapping, book = (
-            st.path,
-            st.ledger,
-            st.inspection,
-            dict(st.mapping),
-            st.book,
-        )
-        confirmed = {f: dict(m) for f, m in st.confirmed.items()}
+        Op(self, st.env, st.job(dry_run=True)).success(self._shown).failure(self._failed).run()
 
-        def job(ctx: Any) -> ei.ImportReport:
-            return ei.run_import(
-                ctx,
-                path,
-                ledger,
-                sheet=ins.sheet,
-                header_row=ins.header_row,
-                mapping=mapping,
-                dry_run=True,
-                book=book,
-                confirmed=confirmed,
-            )
-
-        Op(self, st.env, job).success(self._shown).failure(self._failed).run()
-
-    def _shown(self, report: ei.ImportReport) -> None:
+    def _shown(self, book: ei.WorkbookReport) -> None:
+        self.state.dry_book = book
+        report = self.state.main_report(book)
         self.state.dry_run = report
         self._done = True
         self.busy.hide()
-        self.export_btn.setEnabled(True)
-        self.view.show_report(report)
-        self._show_values(report.values)
-        if not report.valid:
-            if report.invalid:
+        self.export_btn.setEnabled(report is not None)
+        self.book_view.show_book(book, report)
+        self._show_values(book.merged().values if book.reports else [])
+        if not self._importable():
+            if any(r.invalid for r in book.reports):
                 text = self.tr("没有可导入的行。请按校验报告修改原表后重新导入。")
             else:
                 text = self.tr("表中的记录都已在台账中（此前导入过或已登记），无需再次导入。")
             _show_error(self.error, text)
         self.completeChanged.emit()
+
+    def _importable(self) -> bool:
+        book = self.state.dry_book
+        return book is not None and any(r.valid or r.of("update") for r in book.reports)
 
     def _failed(self, exc: AppError) -> None:
         self._done = True
@@ -719,11 +980,12 @@ class DryRunPage(QWizardPage):
             _show_error(self.error, self.tr("请先为“待确认”或“无法对应”的取值选择导入为什么"))
             return
         self.state.dry_run = None
+        self.state.dry_book = None
         self.completeChanged.emit()
         self.initializePage()
 
     def isComplete(self) -> bool:
-        return self._done and self.state.dry_run is not None and bool(self.state.dry_run.valid)
+        return _pinned(self._done and self.state.dry_run is not None and self._importable())
 
 
 # --- page 5: import with progress ----------------------------------------------------------
@@ -770,33 +1032,13 @@ class ImportPage(QWizardPage):
         _show_error(self.error, "")
         st = self.state
         assert st.path is not None and st.inspection is not None
-        path, ledger, ins, mapping, book = (
-            st.path,
-            st.ledger,
-            st.inspection,
-            dict(st.mapping),
-            st.book,
-        )
         relay, cancel = self.relay, self._cancel
-        confirmed = {f: dict(m) for f, m in st.confirmed.items()}
 
         def progress(done: int, total: int) -> bool:
             relay.moved.emit(done, total)
             return not cancel.is_set()
 
-        def job(ctx: Any) -> ei.ImportReport:
-            return ei.run_import(
-                ctx,
-                path,
-                ledger,
-                sheet=ins.sheet,
-                header_row=ins.header_row,
-                mapping=mapping,
-                progress=progress,
-                book=book,
-                confirmed=confirmed,
-            )
-
+        job = st.job(dry_run=False, progress=progress)
         Op(self, st.env, job, mutation=["dispute", "visit", "register"]).success(
             self._finished
         ).failure(self._failed).run()
@@ -825,8 +1067,9 @@ class ImportPage(QWizardPage):
     def running(self) -> bool:
         return not self._done
 
-    def _finished(self, report: ei.ImportReport) -> None:
-        self.state.result = report
+    def _finished(self, book: ei.WorkbookReport) -> None:
+        self.state.result_book = book
+        self.state.result = self.state.main_report(book)
         self._done = True
         self.cancel_btn.setEnabled(False)
         self.completeChanged.emit()
@@ -844,7 +1087,7 @@ class ImportPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return self._done and self.state.result is not None
+        return _pinned(self._done and self.state.result is not None)
 
 
 # --- page 6: summary -----------------------------------------------------------------------
@@ -858,20 +1101,31 @@ class SummaryPage(QWizardPage):
         self.setSubTitle(
             self.tr("每条导入的记录都已登记、编号，并在办理记录中注明来自哪个文件的第几行。")
         )
-        self.view = ReportView()
+        self.book_view = BookView()
+        self.view = self.book_view.view
         save = QPushButton(self.tr("导出导入报告…"))
-        save.clicked.connect(lambda: _save_report(self, self.state.result))
+        save.clicked.connect(lambda: _save_report(self, self.state.result, self.state.result_book))
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(save)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.view, 1)
+        lay.addWidget(self.book_view, 1)
         lay.addLayout(bottom)
         self.setFinalPage(True)
 
     def initializePage(self) -> None:
-        if self.state.result is not None:
-            self.view.show_report(self.state.result)
+        if self.state.result_book is not None:
+            self.book_view.show_book(self.state.result_book, self.state.result)
+
+
+def fitting_size(width: int, height: int) -> tuple[int, int]:
+    """The wanted size, shrunk to the screen's available area (a 1366×768 laptop with a
+    taskbar leaves about 1366×728; the window frame takes some more)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return width, height
+    avail = screen.availableGeometry()
+    return min(width, avail.width() - 24), min(height, avail.height() - 48)
 
 
 class ExcelImportWizard(QWizard):
@@ -894,10 +1148,11 @@ class ExcelImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("上一步"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
-        self.resize(980, 680)
+        self.resize(*fitting_size(980, 680))
         self.state = ImportState(env, ledger)
         self.file_page = FilePage(self.state)
         self.sheet_page = SheetPage(self.state)
+        self.groups_page = GroupsPage(self.state)
         self.mapping_page = MappingPage(self.state)
         self.dry_run_page = DryRunPage(self.state)
         self.import_page = ImportPage(self.state)
@@ -905,6 +1160,7 @@ class ExcelImportWizard(QWizard):
         for page in (
             self.file_page,
             self.sheet_page,
+            self.groups_page,
             self.mapping_page,
             self.dry_run_page,
             self.import_page,

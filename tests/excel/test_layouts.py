@@ -484,3 +484,169 @@ def test_cli_reports_per_sheet(
     data = json.loads(capsys.readouterr()[0])
     assert [s["sheet"] for s in data["sheets"]] == ["1月", "2月", "3月", "填表说明", "统计"]
     assert data["counts"]["duplicate"] == 5 and data["sheets"][3]["skipped_reason"]
+
+
+def test_one_row_per_party_with_a_role_column(ctx: Ctx, tmp_path: Path) -> None:
+    """人民调解案件登记台账 kept one row per party: 当事人身份 says which side each person is on
+    (《调解卷宗》 lists 申请人 and 被申请人 separately)."""
+    rows: list[list[Any]] = [
+        ["人民调解案件登记台账", *[None] * 8],
+        [
+            "卷号",
+            "受理日期",
+            "当事人身份",
+            "姓名",
+            "身份证号码",
+            "联系电话",
+            "住址",
+            "纠纷类型",
+            "调解结果",
+        ],
+        [
+            "2024-001",
+            "2024-03-09",
+            "申请人",
+            "肖娜",
+            ID1,
+            "18834401888",
+            "八组25号",
+            "合同",
+            "调处中",
+        ],
+        [None, None, "被申请人", "孙红梅", ID2, "13311616334", "八组12号", None, None],
+        [None, None, "被申请人", "林明", None, None, "一组14号", None, None],
+        ["2024-002", "2024-03-15", "申请人", "王勇", None, None, None, "劳动争议", "调处中"],
+        [None, None, "申请人代理人", "徐杰", None, None, None, None, None],
+    ]
+    path = write_book(
+        tmp_path / "roles.xlsx",
+        {"登记台账": rows},
+        merges={
+            "登记台账": [
+                "A1:I1",
+                "A3:A5",
+                "B3:B5",
+                "H3:H5",
+                "I3:I5",
+                "A6:A7",
+                "B6:B7",
+                "H6:H7",
+                "I6:I7",
+            ]
+        },
+    )
+    ins = inspect_source(ctx, read_source(path), "disputes")
+    assert ins.mapping()[2] == "party_role" and ins.mapping()[3] == "parties"
+    rep = run_import(ctx, path, "disputes")
+    assert [(r.rows, r.status) for r in rep.rows] == [([3, 4, 5], "imported"), ([6, 7], "imported")]
+    d = ctx.session.scalars(select(Dispute).where(Dispute.registered_on == date(2024, 3, 9))).one()
+    parties = sorted(d.parties, key=lambda p: p.seq)
+    assert [(p.person.name, p.role, p.person.address) for p in parties] == [
+        ("肖娜", "applicant", "八组25号"),
+        ("孙红梅", "respondent", "八组12号"),
+        ("林明", "respondent", "一组14号"),
+    ]
+    assert parties[1].person.id_number == ID2 and not parties[2].person.id_number
+    d2 = ctx.session.scalars(
+        select(Dispute).where(Dispute.registered_on == date(2024, 3, 15))
+    ).one()
+    # 申请人代理人 is not one of the plain words: no role is guessed from it
+    assert [p.role for p in sorted(d2.parties, key=lambda p: p.seq)] == ["applicant", "party"]
+
+
+def test_visit_seen_again_in_a_later_month_is_concluded(ctx: Ctx, tmp_path: Path) -> None:
+    head = [
+        "登记日期",
+        "来访人",
+        "联系电话",
+        "内容分类",
+        "反映问题",
+        "处理意见",
+        "办理结果",
+        "办结日期",
+    ]
+    path = write_book(
+        tmp_path / "信访.xlsx",
+        {
+            "1月": [
+                head,
+                [
+                    "2025-01-08",
+                    "孙丽",
+                    "13600136004",
+                    "劳动社保",
+                    "工资被拖欠",
+                    "转镇劳保所办理",
+                    "办理中",
+                    None,
+                ],
+            ],
+            "2月": [
+                head,
+                [
+                    "2025-01-08",
+                    "孙丽",
+                    "13600136004",
+                    "劳动社保",
+                    "工资被拖欠",
+                    "转镇劳保所办理",
+                    "已办结",
+                    "2025-02-10",
+                ],
+            ],
+        },
+    )
+    rep = run_workbook_import(ctx, path, "visits")
+    assert [[r.status for r in s.rows] for s in rep.reports] == [["imported"], ["updated"]], [
+        s.to_dict()["invalid"] for s in rep.reports
+    ]
+    v = ctx.session.scalars(select(Visit)).one()
+    assert v.status == "concluded" and v.replied_on == date(2025, 2, 10)
+    ev = ctx.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == v.id, CaseEvent.event == "updated")
+    ).one()
+    assert "工作表“2月”第2行" in ev.note and "已办结" in ev.note
+
+
+def test_the_person_complained_about_is_not_a_petitioner(ctx: Ctx, tmp_path: Path) -> None:
+    """A visit register with 来访人 and 被反映人 blocks: only the visitors are petitioners; the
+    other block is kept in the case note, never put on the petitioner."""
+    rows: list[list[Any]] = [
+        ["来访日期", "来访人", None, "被反映人", None, "反映问题"],
+        [None, "姓名", "联系电话", "姓名", "联系电话", None],
+        ["2025-04-02", "孙丽", "13600136004", "钱七", "13900139002", "邻居占用通道"],
+    ]
+    path = write_book(
+        tmp_path / "被反映人.xlsx",
+        {"来访": rows},
+        merges={"来访": ["A1:A2", "B1:C1", "D1:E1", "F1:F2"]},
+    )
+    ins = inspect_source(ctx, read_source(path), "visits")
+    assert ins.groups == [] and ins.mapping() == {
+        0: "received_on",
+        1: "petitioner",
+        2: "phone",
+        5: "request",
+    }
+    rep = run_import(ctx, path, "visits")
+    assert [r.status for r in rep.rows] == ["imported"], rep.to_dict()
+    v = ctx.session.scalars(select(Visit)).one()
+    assert [(p.person.name, p.person.phone) for p in v.persons] == [("孙丽", "13600136004")]
+    note = ctx.session.scalars(
+        select(CaseEvent.note).where(CaseEvent.case_id == v.id, CaseEvent.event == "imported")
+    ).one()
+    assert "被反映人姓名：钱七" in note
+
+
+def test_run_import_without_a_sheet_takes_the_whole_workbook(ctx: Ctx, tmp_path: Path) -> None:
+    rep = run_import(ctx, _month_book(tmp_path / "台账.xlsx"), "disputes", dry_run=True)
+    assert rep.sheet == "1月、2月、3月" and len(rep.sheets) == 5
+    data = rep.to_dict()
+    assert [(v["sheet"], v["row"]) for v in data["valid"]] == [
+        ("1月", 3),
+        ("2月", 4),
+        ("3月", 3),
+        ("3月", 4),
+    ]
+    assert [(u["sheet"], u["row"]) for u in data["updated"]] == [("2月", 3)]
+    assert rep.counts()["updated"] == 1

@@ -84,3 +84,46 @@ def test_register_other_columns_mask_id_numbers_for_clerks_who_may_not_see_them(
     text = "联系人身份证：11010519491231002X"
     assert _mask_ids(text, True) == text
     assert "11010519491231002X" not in _mask_ids(text, False)
+
+
+def test_roster_in_the_clerks_words(ctx: Ctx, tmp_path: Path) -> None:
+    """群防群治队伍花名册 headed 所在网格 / 队伍类别 / 任职时间 (not the register's labels)."""
+    rows: list[list[Any]] = [
+        ["柳树村群防群治队伍花名册", None, None, None, None, None],
+        ["填报单位：柳树村综治中心", None, None, None, None, None],
+        ["序号", "姓名", "所在网格", "队伍类别", "联系电话", "任职时间"],
+        [1, "曹军", "第一网格", "网格员", "18817432493", "2023年1月17日至今"],
+        [2, "韩春花", "第二网格", "中心户长", "15804554995", "2021.11.19起"],
+    ]
+    path = write_book(tmp_path / "花名册.xlsx", {"花名册": rows}, merges={"花名册": ["A1:F1"]})
+    ins = inspect_source(ctx, read_source(path), "roster")
+    assert not ins.missing
+    assert {c.header: c.field for c in ins.columns if c.field} == {
+        "姓名": "name",
+        "所在网格": "grid",
+        "队伍类别": "role",
+        "联系电话": "phone",
+        "任职时间": "service",
+    }
+    rep = run_import(ctx, path, "roster")
+    assert [r.row for r in rep.of("imported")] == [4, 5], rep.to_dict()
+    rows_ = reg.list_records(ctx, "roster", reg.RecordFilter(ascending=True)).rows
+    by_name = {r.display["name"]: r.values for r in rows_}
+    assert by_name["曹军"]["service"] == {"start": "2023-01-17", "end": None}
+    assert by_name["韩春花"]["role"] == "household_head"
+
+
+def test_absent_category_column_takes_the_registers_usual_choice(ctx: Ctx, tmp_path: Path) -> None:
+    """网格员入户走访台账: no 工作类别 column at all — the register's usual choice, said so."""
+    rows: list[list[Any]] = [
+        ["网格员入户走访台账", None, None],
+        ["走访日期", "网格员", "走访内容"],
+        ["2025-04-06", "周志刚", "核实流动人口租住登记信息"],
+        ["2025-04-07", "周志刚", None],  # no content: refused, not filled with anything
+    ]
+    path = write_book(tmp_path / "走访.xlsx", {"入户走访": rows})
+    rep = run_import(ctx, path, "work_log")
+    assert {r.row: r.status for r in rep.rows} == {3: "imported", 4: "invalid"}
+    assert "默认" in rep.rows[0].warnings[0]
+    (rec,) = reg.list_records(ctx, "work_log", reg.RecordFilter(ascending=True)).rows
+    assert rec.values["category"] == "routine" and rec.values["author"]["name"] == "周志刚"
