@@ -10,7 +10,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from app.rules.errors import AppError
@@ -91,6 +92,20 @@ def show_status(widget: QWidget, text: str) -> None:
         w = w.parentWidget()
 
 
+class _GreyedReason(QObject):
+    def __init__(self, menu: QMenu, parent: QWidget) -> None:
+        super().__init__(menu)
+        self._menu = menu
+        self._parent = parent
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+            action = self._menu.actionAt(event.position().toPoint())
+            if action is not None and not action.isEnabled() and action.statusTip():
+                show_status(self._parent, action.statusTip())
+        return False
+
+
 def fill_menu(menu: QMenu, parent: QWidget, env: UiEnv, kind: str, record_id: str) -> None:
     """Rebuild ``menu`` with one entry per printable form (called before it shows); forms
     that do not apply to the record yet (an agreement before 调解成功) are greyed out."""
@@ -138,6 +153,8 @@ def open_preview(parent: QWidget, env: UiEnv, form_key: str, record_id: str) -> 
 def make_print_menu(parent: QWidget, env: UiEnv, kind: str, record_id: Callable[[], str]) -> QMenu:
     menu = QMenu(tr("打印"), parent)
     menu.aboutToShow.connect(lambda: fill_menu(menu, parent, env, kind, record_id()))
-    # a greyed form's reason in the status bar while it is highlighted
+    # a greyed form's reason in the status bar while the pointer is on it (Fusion does not
+    # highlight greyed entries, so ``hovered`` is not emitted for them)
     menu.hovered.connect(lambda a: show_status(parent, a.statusTip()) if a.statusTip() else None)
+    menu.installEventFilter(_GreyedReason(menu, parent))
     return menu

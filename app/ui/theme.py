@@ -8,11 +8,6 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
-    QProxyStyle,
-    QStyle,
-    QStyleHintReturn,
-    QStyleOption,
-    QWidget,
 )
 
 from app.config import resources_dir
@@ -193,22 +188,6 @@ def load_fonts() -> list[str]:
     return families
 
 
-class DeskStyle(QProxyStyle):
-    """Fusion, except that a greyed menu entry can be highlighted (as on Windows), so its
-    tooltip and status text can say why it is greyed."""
-
-    def styleHint(
-        self,
-        hint: QStyle.StyleHint,
-        option: QStyleOption | None = None,
-        widget: QWidget | None = None,
-        returnData: QStyleHintReturn | None = None,  # noqa: N803 — Qt's name
-    ) -> int:
-        if hint == QStyle.StyleHint.SH_Menu_AllowActiveAndDisabled:
-            return 1
-        return super().styleHint(hint, option, widget, returnData)
-
-
 def apply_theme(app: QApplication) -> None:
     """Fonts, style and style sheet; once per application (re-polishing every live widget
     again would be wasted work)."""
@@ -222,5 +201,5 @@ def apply_theme(app: QApplication) -> None:
     font.setFamilies(families)
     font.setPointSize(10)
     app.setFont(font)
-    app.setStyle(DeskStyle("Fusion"))
+    app.setStyle("Fusion")
     app.setStyleSheet(STYLE)

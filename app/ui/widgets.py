@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -47,7 +48,7 @@ from app.rules.dates import (
 from app.rules.errors import FieldProblem, ValidationError
 from app.rules.pinyin import type_ahead
 
-from .i18n import tr
+from .i18n import QT_GAPS, tr
 
 
 def to_qdate(d: date) -> QDate:
@@ -623,10 +624,14 @@ def fit_window(window: QWidget) -> None:
 
 
 class ScreenFit(QObject):
-    """Application-wide: every dialog is fitted to the screen when it is shown."""
+    """Application-wide: every dialog is fitted to the screen when it is shown (and Qt's own
+    file dialog gets the two labels its Chinese catalogue misses)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+            if isinstance(watched, QFileDialog):
+                for label, text in QT_GAPS.items():
+                    watched.setLabelText(getattr(QFileDialog.DialogLabel, label), text)
             fit_window(watched)
         return False
 
