@@ -128,9 +128,9 @@ def test_one_tab_stop(qtbot: Any, env: UiEnv) -> None:
     dlg = VisitDialog(env)
     qtbot.addWidget(dlg)
     show_active(qtbot, dlg)
-    chain = []
-    w = dlg.received_at.nextInFocusChain()
-    while w is not dlg.received_at:
+    chain: list[QWidget] = []
+    w: QWidget | None = dlg.received_at.nextInFocusChain()
+    while w is not None and w is not dlg.received_at:
         if w.isVisible() and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
             chain.append(w)
         w = w.nextInFocusChain()

@@ -19,7 +19,8 @@ from .conftest import operator_id, settle
 
 
 def headers(t: QTableWidget) -> list[str]:
-    return [t.horizontalHeaderItem(i).text() for i in range(t.columnCount())]
+    items = [t.horizontalHeaderItem(i) for i in range(t.columnCount())]
+    return [i.text() if i is not None else "" for i in items]
 
 
 def test_sync_labels_by_level() -> None:
@@ -61,7 +62,8 @@ def test_township_desk(qtbot: Any, township_db: Any, clock: Any) -> None:
     table = tables[0]
     page._fill(table, [item])
     col = headers(table).index("村（社区）")
-    assert table.item(0, col).text() == "柳树"
+    cell = table.item(0, col)
+    assert cell is not None and cell.text() == "柳树"
 
 
 def test_village_lists_have_no_village_column(qtbot: Any, env: UiEnv) -> None:
