@@ -149,7 +149,10 @@ def _app(
 
     def type_login(dialog: Any) -> None:
         # a person types for a few seconds; the integrity check runs meanwhile (app/ui/integrity)
-        if typing_wait and any(t.name == "integrity-check" for t in threading.enumerate()):
+        # and the ledger opens behind the dialog (app/ui/login: ``opener``)
+        opening = getattr(dialog, "db", True) is None and not getattr(dialog, "open_error", "")
+        checking = any(t.name == "integrity-check" for t in threading.enumerate())
+        if typing_wait and (opening or checking):
             QTimer.singleShot(5, lambda: type_login(dialog))
             return
         _say("TYPED")

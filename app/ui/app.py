@@ -106,6 +106,15 @@ class _Ledger:
             log.info("ledger opened")
             self.integrity = IntegrityWatch(self.path)
             remember_station(self.path, self.db)
+            # what OK needs next, loaded while the clerk types: the main window and its
+            # first page (the pages themselves load on first use)
+            import importlib
+
+            for name in ("app.ui.env", "app.ui.workers", "app.ui.main_window"):
+                importlib.import_module(name)
+            from .pages import PAGE_MODULES
+
+            importlib.import_module(PAGE_MODULES[0])
         return self.db
 
     @property
