@@ -61,8 +61,8 @@ def mask_phone(phone: str | None) -> str:
 # stand as 首接人 or 责任人 on a case (a printed form would name no one).
 ROLE_WORDS = frozenset(
     {
-        "管理员", "系统", "系统管理员", "站点管理员", "乡镇管理员", "超级管理员", "操作员",
-        "录入员", "用户", "admin", "administrator", "system", "root", "user",
+        "管理员", "系统", "系统管理员", "站点管理员", "乡镇管理员", "超级管理员",
+        "admin", "administrator", "system", "root",
     }
 )  # fmt: skip
 
