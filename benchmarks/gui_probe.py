@@ -116,15 +116,20 @@ def _app(
 
     from app.ui.app import run
     from app.ui.login import LoginDialog
-    from app.ui.main_window import MainWindow
-    from app.ui.workers import busy
 
+    # the main window and the workers are looked up by name: importing them here would load
+    # the database layer before the login dialog, which the program itself does not do
     app = QApplication([sys.argv[0]])
     state: dict[str, Any] = {"login": False}
 
-    def top(cls: type) -> Any:
+    def busy() -> bool:
+        workers = sys.modules.get("app.ui.workers")
+        return bool(workers is not None and workers.busy())
+
+    def top(cls: type | str) -> Any:
         for w in QApplication.topLevelWidgets():
-            if isinstance(w, cls) and w.isVisible():
+            named = isinstance(cls, str) and type(w).__name__ == cls
+            if (named or (isinstance(cls, type) and isinstance(w, cls))) and w.isVisible():
                 return w
         return None
 
@@ -135,7 +140,7 @@ def _app(
                 state["login"] = True
                 _say("LOGIN")
                 QTimer.singleShot(0, lambda: type_login(dialog))
-        window = top(MainWindow)
+        window = top("MainWindow")
         if window is None:
             QTimer.singleShot(2, poll)
             return
@@ -144,7 +149,10 @@ def _app(
 
     def type_login(dialog: Any) -> None:
         # a person types for a few seconds; the integrity check runs meanwhile (app/ui/integrity)
-        if typing_wait and any(t.name == "integrity-check" for t in threading.enumerate()):
+        # and the ledger opens behind the dialog (app/ui/login: ``opener``)
+        opening = getattr(dialog, "db", True) is None and not getattr(dialog, "open_error", "")
+        checking = any(t.name == "integrity-check" for t in threading.enumerate())
+        if typing_wait and (opening or checking):
             QTimer.singleShot(5, lambda: type_login(dialog))
             return
         _say("TYPED")

@@ -9,6 +9,13 @@ APT_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2
   fonts-wqy-microhei fonts-arphic-uming poppler-utils
+  # a real display: Qt 6's xcb platform plugin (ldd on plugins/platforms/libqxcb.so and
+  # lib/libQt6XcbQpa.so.6; libxcb-cursor0 is loaded at run time and needed since Qt 6.5)
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
+  libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xinerama0
+  libxcb-xkb1 libx11-xcb1
+  # the GUI check in scripts/test.sh: a virtual display, key input, screenshots
+  xvfb xdotool imagemagick
   postgresql
   nsis  # makensis: the tests compile the Windows installer script on Linux
 )

@@ -23,6 +23,11 @@ if [ $rc -ne 0 ]; then exit $rc; fi
 if [ $# -eq 0 ] && [ -z "${SKIP_WINE_SMOKE:-}" ] && command -v wine >/dev/null; then
   echo "== wine smoke (Windows, no GUI)"; scripts/wine_smoke.sh
 fi
+# The program on a real X display (Xvfb 1366×768, Qt's xcb plugin): login typed with xdotool,
+# a screenshot of every page in test-artifacts/xvfb/, the window inside the screen (~30-50 s).
+if [ $# -eq 0 ] && [ -z "${SKIP_GUI_CHECK:-}" ]; then
+  echo "== GUI on a virtual display"; env -u QT_QPA_PLATFORM $BIN/python scripts/gui_check.py
+fi
 # The installed program: PyInstaller one-folder build + its --self-test (~40 s here), a step of
 # its own rather than a pytest test; skipped when only some tests were asked for.
 if [ $# -eq 0 ] && [ -z "${SKIP_FROZEN_BUILD:-}" ]; then

@@ -92,3 +92,23 @@ def mask_personal_numbers(text: str) -> str:
         return text
     out = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[\s-]", "", m.group(1))), out)
+
+
+# Words that name a role or the program, not a person: an account called 管理员 must never
+# stand as 首接人 or 责任人 on a case (a printed form would name no one).
+ROLE_WORDS = frozenset(
+    {
+        "管理员", "系统", "系统管理员", "站点管理员", "乡镇管理员", "超级管理员",
+        "admin", "administrator", "system", "root",
+    }
+)  # fmt: skip
+
+
+def is_role_word(name: str) -> bool:
+    return unicodedata.normalize("NFKC", name).strip().lower() in ROLE_WORDS
+
+
+def person_default(name: str) -> str:
+    """The name to pre-fill into a person field: a real name, or nothing (never a role)."""
+    name = name.strip()
+    return "" if not name or is_role_word(name) else name

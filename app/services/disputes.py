@@ -20,7 +20,7 @@ from app.rules.dates import (
 from app.rules.errors import ConflictError, NotFoundError, Problems, ValidationError, WorkflowError
 from app.rules.numbering import format_mediation_no
 from app.rules.printable import check_printable
-from app.rules.text import clean, clean_multiline, to_halfwidth
+from app.rules.text import clean, clean_multiline, person_default, to_halfwidth
 from app.rules.workflow import DISPUTE
 
 from .cases import log_event, new_case_code, next_seq, void_case
@@ -671,7 +671,7 @@ def record_session(ctx: Ctx, dispute_id: str, data: SessionInput) -> MediationSe
             held_at=held_at,
             place=clean(data.place),
             mediators=clean(data.mediators) or d.mediator_name,
-            recorder=clean(data.recorder) or ctx.operator.display_name,
+            recorder=clean(data.recorder) or person_default(ctx.operator.display_name),
             participants=clean(data.participants),
             parties_present=clean(data.parties_present),
             content=content,

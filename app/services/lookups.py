@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.models import CodeItem, CodeTable, Operator
+from app.models import CodeItem, CodeTable, Operator, Station
 from app.rules.permissions import ROLE_LABELS
 from app.rules.stations import LEVEL_LABELS
 
@@ -141,3 +141,10 @@ def ancestor_stations(ctx: Ctx) -> list[tuple[str, str]]:
         out.append((code, st.name if st is not None else code))
         code = parent_of(code)
     return out
+
+
+def station_names(ctx: Ctx) -> dict[str, str]:
+    """Station code → the name a list shows (short name, else full name): the village column
+    of cross-village lists at a township."""
+    rows = ctx.session.execute(select(Station.code, Station.short_name, Station.name)).all()
+    return {code: (short or name or code) for code, short, name in rows}

@@ -12,7 +12,7 @@ from app.models import Operator, utcnow
 from app.rules.errors import AppError, ValidationError
 from app.rules.passwords import check_password_policy, hash_password, verify_password
 from app.rules.permissions import ROLE_LABELS
-from app.rules.text import clean
+from app.rules.text import clean, is_role_word
 
 from .context import Ctx
 
@@ -56,6 +56,13 @@ def create_operator(ctx: Ctx, data: OperatorInput) -> Operator:
     display = clean(data.display_name)
     if not display:
         raise ValidationError.single("display_name", "姓名", "不能为空", "请填写操作员姓名")
+    if is_role_word(display):
+        raise ValidationError.single(
+            "display_name",
+            "姓名",
+            f"“{display}”是角色而不是人名",
+            "请填写操作员本人的真实姓名（登记表的首接人、经办人默认用它）",
+        )
     with ctx.write() as s:
         if s.scalars(select(Operator).where(Operator.username == username)).first():
             raise ValidationError.single("username", "用户名", f"“{username}”已存在", "请换一个")

@@ -15,7 +15,7 @@ from app.models.reporting import SCREENING_KINDS
 from app.rules.dates import check_plausible, parse_date
 from app.rules.deadlines import days_left
 from app.rules.errors import ConflictError, PermissionDenied, Problems, ValidationError
-from app.rules.text import clean, clean_multiline
+from app.rules.text import clean, clean_multiline, person_default
 from app.rules.workflow import DISPUTE, VISIT
 
 from .context import Ctx
@@ -349,8 +349,8 @@ def supervision_draft(ctx: Ctx, case_id: str) -> dict[str, Any]:
         "requirement": "请于办理时限内将办理情况反馈本中心；逾期未办结的，将予以通报。",
         "lead_name": "",
         "responsible_unit": unit,
-        "responsible_person": person,
+        "responsible_person": person_default(person or ""),
         "measures": "",
         "due_on": (today + timedelta(days=7)).isoformat(),
-        "supervisor_name": ctx.operator.display_name,
+        "supervisor_name": person_default(ctx.operator.display_name),
     }

@@ -26,7 +26,7 @@ from app.models.supervision import FEEDBACK_PROGRESS, SUPERVISION_KINDS, SUPERVI
 from app.rules.dates import check_plausible, parse_date
 from app.rules.errors import ConflictError, NotFoundError, Problems, ValidationError, WorkflowError
 from app.rules.hierarchy import is_ancestor
-from app.rules.text import clean, clean_multiline
+from app.rules.text import clean, clean_multiline, person_default
 
 from .cases import find_case, new_case_code
 from .context import Ctx
@@ -161,7 +161,7 @@ def create_supervision(ctx: Ctx, data: SupervisionInput) -> Supervision:
             responsible_person=person,
             measures=clean_multiline(data.measures)[:2000],
             due_on=due,
-            supervisor_name=supervisor or ctx.operator.display_name,
+            supervisor_name=supervisor or person_default(ctx.operator.display_name),
             issued_on=issued,
             issued_by_name=ctx.operator.display_name,
             status="open",

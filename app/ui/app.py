@@ -87,6 +87,71 @@ def _restore(db: Database, db_path: Path, source: Path) -> Database:
     return open_database(db_path, check_integrity=False)
 
 
+class _Ledger:
+    """The ledger file, opened on demand: before the login dialog on a first start (the
+    first-run wizard needs it), else right after the dialog has been painted."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: Database | None = None
+        self.integrity: IntegrityWatch | None = None
+
+    def open(self) -> Database:
+        if self.db is None:
+            from app.db import open_database
+
+            from .integrity import IntegrityWatch
+
+            self.db = open_database(self.path, check_integrity=False)  # checked by IntegrityWatch
+            log.info("ledger opened")
+            self.integrity = IntegrityWatch(self.path)
+            remember_station(self.path, self.db)
+            if self.db.notices:  # e.g. a ledger on a network share (WAL turned off)
+                from PySide6.QtWidgets import QMessageBox
+
+                for notice in self.db.notices:
+                    QMessageBox.warning(None, APP_TITLE, notice)
+            # what OK needs next, loaded while the clerk types: the main window and its
+            # first page (the pages themselves load on first use)
+            import importlib
+
+            for name in ("app.ui.env", "app.ui.workers", "app.ui.main_window"):
+                importlib.import_module(name)
+            from .pages import PAGE_MODULES
+
+            importlib.import_module(PAGE_MODULES[0])
+        return self.db
+
+    @property
+    def failed(self) -> bool:
+        return self.integrity is not None and self.integrity.failed
+
+
+def _station_key(path: Path) -> str:
+    import hashlib
+
+    return "stations/" + hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def known_station(path: Path) -> str | None:
+    """The station line shown on the login dialog for a ledger this PC has opened before."""
+    from .widgets import ui_settings
+
+    if not path.is_file():
+        return None
+    value = ui_settings().value(_station_key(path))
+    return str(value) if value else None
+
+
+def remember_station(path: Path, db: Database) -> None:
+    from .login import station_text
+    from .widgets import ui_settings
+
+    line = station_text(db)
+    if line:
+        ui_settings().setValue(_station_key(path), line)
+
+
 def run(argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -143,34 +208,33 @@ def run(argv: Sequence[str]) -> int:
 def _run_first(app: QApplication, db_path: Path, operator: str) -> int:
     from PySide6.QtWidgets import QMessageBox
 
-    from app.db import open_database
     from app.rules.errors import AppError
 
     from .i18n import tr
-    from .integrity import IntegrityWatch
-    from .workers import wait_for_all
 
+    ledger = _Ledger(db_path)
+    known = known_station(db_path)
+    if known is None:  # a first start with this ledger: open it now (first-run wizard?)
+        try:
+            ledger.open()
+        except AppError as err:
+            QMessageBox.critical(None, tr("无法打开台账 — {0}").format(APP_TITLE), str(err))
+            return 1
+        except OSError as err:
+            QMessageBox.critical(
+                None,
+                tr("无法打开台账 — {0}").format(APP_TITLE),
+                tr("无法访问数据库文件 {0}：{1}").format(db_path, err.strerror),
+            )
+            return 1
     try:
-        db = open_database(db_path, check_integrity=False)  # checked by IntegrityWatch
-    except AppError as err:
-        QMessageBox.critical(None, tr("无法打开台账 — {0}").format(APP_TITLE), str(err))
-        return 1
-    except OSError as err:
-        QMessageBox.critical(
-            None,
-            tr("无法打开台账 — {0}").format(APP_TITLE),
-            tr("无法访问数据库文件 {0}：{1}").format(db_path, err.strerror),
-        )
-        return 1
-    log.info("ledger opened")
-    for notice in db.notices:  # e.g. a ledger on a network share (WAL turned off)
-        QMessageBox.warning(None, APP_TITLE, notice)
-    integrity = IntegrityWatch(db_path)
-    try:
-        return _session_loop(app, db, db_path, integrity, operator)
+        return _session_loop(app, ledger, known or "", operator)
     finally:
-        wait_for_all(30_000)  # never leave a worker running on a ledger that is closed
-        _dispose(integrity)
+        workers = sys.modules.get("app.ui.workers")
+        if workers is not None:
+            workers.wait_for_all(30_000)  # never leave a worker running on a closed ledger
+        if ledger.integrity is not None:
+            _dispose(ledger.integrity)
 
 
 def _dispose(obj: QObject) -> None:
@@ -187,23 +251,39 @@ def _dispose(obj: QObject) -> None:
         shiboken6.delete(obj)
 
 
-def _session_loop(
-    app: QApplication, db: Database, db_path: Path, integrity: IntegrityWatch, username: str
-) -> int:
-    """First run or login, then the main window; again after 切换用户 or a restore."""
-    from PySide6.QtCore import QCoreApplication
+def _session_loop(app: QApplication, ledger: _Ledger, known: str, username: str) -> int:
+    """First run or login, then the main window; again after 切换用户 or a restore. On a
+    ledger this PC knows, the login dialog shows first and the ledger opens behind it."""
     from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from .login import LoginDialog
+
+    operator_id: str | None = None
+    if ledger.db is None:
+        login = LoginDialog(None, username=username, station_line=known, opener=ledger.open)
+        accepted = login.exec() == QDialog.DialogCode.Accepted
+        operator_id = login.operator_id if accepted else None
+        open_error = login.open_error
+        _dispose(login)
+        if ledger.db is None:  # quit before it opened, or it could not be opened (shown)
+            return 1 if open_error else 0
+        if operator_id is None:
+            ledger.db.close()
+            return 1 if ledger.failed else 0
+    from PySide6.QtCore import QCoreApplication
 
     from app.services.stations import is_initialised
 
     from .env import UiEnv
     from .first_run import FirstRunWizard
-    from .login import LoginDialog
     from .main_window import MainWindow
     from .workers import wait_for_all
 
-    operator_id: str | None = None
-    if not is_initialised(db):
+    db = ledger.db
+    db_path = ledger.path
+    integrity = ledger.integrity
+    assert db is not None and integrity is not None
+    if operator_id is None and not is_initialised(db):
         wizard = FirstRunWizard(db)
         accepted = wizard.exec() == QDialog.DialogCode.Accepted
         key_warning, admin, password = (

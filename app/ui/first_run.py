@@ -22,6 +22,7 @@ from app.config import APP_TITLE
 from app.db import Database
 from app.rules.errors import AppError, ValidationError
 from app.rules.stations import LEVEL_LABELS, expected_parent
+from app.rules.text import is_role_word
 from app.services.stations import StationInput, init_station
 
 from .i18n import tr
@@ -115,7 +116,8 @@ class FirstRunWizard(QWizard):
         self.password2 = QLineEdit()
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
         _field(form2, self.errors, tr("用户名*"), self.admin_user, "admin_username")
-        _field(form2, self.errors, tr("姓名"), self.admin_name, "admin_display_name")
+        self.admin_name.setToolTip(tr("登记表的首接人、经办人默认填这个姓名"))
+        _field(form2, self.errors, tr("姓名*"), self.admin_name, "admin_display_name")
         _field(form2, self.errors, tr("密码*"), self.password, "admin_password", tr("至少6位"))
         _field(form2, self.errors, tr("确认密码*"), self.password2, "admin_password2")
         self.summary.setParent(None)
@@ -145,7 +147,7 @@ class FirstRunWizard(QWizard):
             address=self.address.text(),
             phone=self.phone.text(),
             admin_username=self.admin_user.text().strip(),
-            admin_display_name=self.admin_name.text().strip() or tr("管理员"),
+            admin_display_name=self.admin_name.text().strip(),
             admin_password=self.password.text(),
         )
 
@@ -153,6 +155,17 @@ class FirstRunWizard(QWizard):
         self.errors.clear()
         if self.currentPage() is self.station_page:
             return True
+        name = self.admin_name.text().strip()
+        if not name or is_role_word(name):
+            self.errors.show(
+                ValidationError.single(
+                    "admin_display_name",
+                    tr("姓名"),
+                    tr("不能为空") if not name else tr("“{0}”是角色而不是人名").format(name),
+                    tr("请填写管理员本人的真实姓名（登记表的首接人、经办人默认用它）"),
+                )
+            )
+            return False
         if self.password.text() != self.password2.text():
             self.errors.show(
                 ValidationError.single(

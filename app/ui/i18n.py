@@ -34,24 +34,13 @@ def qt_translation_dirs() -> list[Path]:
 
 # Qt texts whose source changed after qtbase_zh_CN was last updated (a mnemonic was added), so
 # the shipped catalogue misses them: the non-native file dialog's "Look in" and "Files of type".
+# They are set on each file dialog as it opens (widgets.ScreenFit); a QTranslator subclass
+# overriding translate() would do it globally but corrupts None's reference count in
+# PySide6 6.12 on Python 3.11 (a crash some time later).
 QT_GAPS = {
-    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
-    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    "LookIn": "查找范围(&L)：",
+    "FileType": "文件类型(&T)：",
 }
-
-
-class _QtGaps(QTranslator):
-    """Installed before qtbase's catalogue, so asked after it: it answers only what no other
-    catalogue did, with the source text for everything but the gaps (what Qt shows anyway).
-    (Returning None for "no translation" would be cleaner but crashes PySide6 at exit.)"""
-
-    def translate(
-        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return QT_GAPS.get((context, source), source)
-
-    def isEmpty(self) -> bool:
-        return False
 
 
 def install_qt_translations(app: QCoreApplication) -> bool:
@@ -64,7 +53,6 @@ def install_qt_translations(app: QCoreApplication) -> bool:
     for folder in qt_translation_dirs():
         translator = QTranslator(app)
         if translator.load(CHINESE, "qtbase", "_", str(folder)):
-            app.installTranslator(_QtGaps(app))  # installed first: asked last
             app.installTranslator(translator)
             app.setProperty("zongzhiQtTranslations", True)
             return True

@@ -20,7 +20,6 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.config import APP_TITLE
-from app.db import integrity_check
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +73,8 @@ class IntegrityWatch(QObject):
 
 def _work(path: Path, relay: _Relay) -> None:
     try:
+        from app.db import integrity_check  # on the check's thread: not before the login
+
         problems = integrity_check(path)
     except Exception as exc:  # an unreadable file is damage too
         problems = [f"{type(exc).__name__}"]

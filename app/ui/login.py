@@ -1,6 +1,13 @@
-"""Login (with lockout after repeated failures) and the idle lock screen."""
+"""Login (with lockout after repeated failures) and the idle lock screen.
+
+The login dialog needs no database to show: on a known ledger the station's name comes from
+this PC's settings and the ledger (SQLAlchemy, the mapped tables, migrations) is opened right
+after the dialog has been painted, while the clerk types (``opener``)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -17,26 +24,32 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import APP_TITLE
-from app.db import Database
-from app.services.context import Clock
-from app.services.operators import LoginError, authenticate
-from app.services.stations import station_summary
 
 from .i18n import tr
 
+if TYPE_CHECKING:
+    from app.db import Database
+    from app.services.context import Clock
 
-def _title_block(db: Database) -> QWidget:
+
+def station_text(db: Database) -> str:
+    from app.services.stations import station_summary
+
+    try:
+        info = station_summary(db)
+    except Exception:  # an uninitialised ledger never reaches the login dialog
+        return ""
+    return tr("{0}（{1}）").format(info["name"], info["code"])
+
+
+def _title_block(db: Database | None, station_line: str = "") -> QWidget:
     w = QWidget()
     lay = QVBoxLayout(w)
     lay.setContentsMargins(0, 0, 0, 8)
     title = QLabel(APP_TITLE)
     title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1d3557;")
     lay.addWidget(title)
-    try:
-        info = station_summary(db)
-        station = QLabel(tr("{0}（{1}）").format(info["name"], info["code"]))
-    except Exception:  # an uninitialised ledger never reaches the login dialog
-        station = QLabel("")
+    station = QLabel(station_text(db) if db is not None else station_line)
     station.setObjectName("muted")
     lay.addWidget(station)
     return w
@@ -47,21 +60,25 @@ class LoginDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | None,
         *,
         clock: Clock | None = None,
         username: str = "",
         parent: QWidget | None = None,
+        station_line: str = "",
+        opener: Callable[[], Database] | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.clock = clock
         self.operator_id: str | None = None
+        self._opener = opener
+        self.open_error = ""
         self.setWindowTitle(tr("登录 — {0}").format(APP_TITLE))
         self.setMinimumWidth(420)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 24, 28, 20)
-        lay.addWidget(_title_block(db))
+        lay.addWidget(_title_block(db, station_line))
         form = QFormLayout()
         form.setSpacing(10)
         self.username = QLineEdit(username)
@@ -90,17 +107,44 @@ class LoginDialog(QDialog):
         bar.addWidget(self.login_button)
         lay.addLayout(bar)
         (self.password if username else self.username).setFocus()
+        if db is None and opener is not None:
+            # after the first paint: the dialog is up before the database layer loads
+            QTimer.singleShot(60, self.database)
+
+    def database(self) -> Database | None:
+        """The ledger, opened now if it is not yet (a failure is shown in the dialog)."""
+        if self.db is None and self._opener is not None and not self.open_error:
+            from app.rules.errors import AppError
+
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self.db = self._opener()
+            except AppError as err:
+                self.open_error = str(err)
+            except OSError as err:
+                self.open_error = tr("无法访问数据库文件：{0}").format(err.strerror or err)
+            finally:
+                QApplication.restoreOverrideCursor()
+            if self.open_error:
+                self._fail(tr("无法打开台账：{0}").format(self.open_error))
+                self.login_button.setEnabled(False)
+        return self.db
 
     def try_login(self) -> bool:
+        from app.services.operators import LoginError, authenticate
+
         username = self.username.text().strip()
         if not username:
             self._fail(tr("请输入用户名"))
             self.username.setFocus()
             return False
+        db = self.database()
+        if db is None:
+            return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             op = authenticate(
-                self.db, username, self.password.text(), now=self.clock() if self.clock else None
+                db, username, self.password.text(), now=self.clock() if self.clock else None
             )
         except LoginError as err:
             QApplication.restoreOverrideCursor()
@@ -184,6 +228,8 @@ class LockScreen(QFrame):
         outer.addStretch(2)
 
     def try_unlock(self) -> bool:
+        from app.services.operators import LoginError, authenticate
+
         try:
             authenticate(
                 self.db,

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -33,7 +33,7 @@ from .login import IdleMonitor, LockScreen
 from .net_sync import BackgroundSync
 from .pages import PAGE_MODULES
 from .sync_status import SyncSummary, read_sync_status
-from .widgets import GEOMETRY_KEY, fit_window, ui_settings
+from .widgets import GEOMETRY_KEY, TITLE_BAR, fit_window, ui_settings
 from .workers import Op, bus
 
 log = logging.getLogger(__name__)
@@ -476,7 +476,10 @@ class MainWindow(QMainWindow):
         if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
             fit_window(self)  # saved on a bigger screen: keep it on this one
             return
-        self.resize(1280, 680)  # what un-maximising gives
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:  # also what it gives without a window manager, or un-maximised
+            area = screen.availableGeometry()
+            self.setGeometry(area.adjusted(0, TITLE_BAR, 0, 0))
         self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def save_geometry(self) -> None:

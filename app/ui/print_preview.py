@@ -18,7 +18,9 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QCoreApplication,
+    QEvent,
     QIODevice,
+    QObject,
     QPointF,
     QRectF,
     QSize,
@@ -51,6 +53,35 @@ ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("PrintPreview", text)
+
+
+def record_label(ctx: Any, record_id: str) -> str:
+    """What names a printed record in a file name: its case code (一案一码), a 督办's number, a
+    session's case code; the period itself for ledgers and month reports."""
+    from sqlalchemy import select
+
+    from app.models import MediationSession, Supervision
+    from app.services.cases import find_case
+
+    try:
+        return str(find_case(ctx, record_id).case_code)
+    except AppError:
+        pass
+    session = ctx.session.get(MediationSession, record_id)
+    if session is not None:
+        try:
+            return str(find_case(ctx, session.dispute_id).case_code)
+        except AppError:
+            return ""
+    sup = ctx.session.scalars(select(Supervision).where(Supervision.id == record_id)).first()
+    if sup is not None:
+        return str(sup.supervision_no)
+    return "" if re.fullmatch(r"[0-9a-f-]{32,36}", record_id) else record_id
+
+
+def pdf_file_name(label: str, title: str) -> str:
+    """来访登记表_110105001001-2026-X-00061.pdf (never an internal id)."""
+    return safe_file_name(f"{title}_{label}" if label else title)
 
 
 def safe_file_name(title: str) -> str:
@@ -128,6 +159,8 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.view, 1)
 
         self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
+        # the fit modes' zoom depends on the viewport, laid out after the dialog's own resize
+        self.view.viewport().installEventFilter(self)
         self._zoom = 1.0
         self._update_zoom_label()
         self._update_nav()
@@ -227,6 +260,11 @@ class PrintPreviewDialog(QDialog):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_zoom_label()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._update_zoom_label()
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ printing
     def make_printer(self) -> QPrinter:
@@ -346,9 +384,10 @@ def preview_form(
         return None
     opts = dict(options or {})
 
-    def show(pdf: bytes) -> None:
+    def show(result: tuple[bytes, str]) -> None:
+        pdf, label = result
         dialog = PrintPreviewDialog(
-            pdf, spec.title, parent, file_name=safe_file_name(f"{spec.title}_{record_id}")
+            pdf, spec.title, parent, file_name=pdf_file_name(label, spec.title)
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -358,6 +397,10 @@ def preview_form(
     def failed(exc: AppError) -> None:
         report(str(exc))
 
-    op = Op(parent, env, lambda ctx: render(spec.key, ctx, record_id, opts))
+    op = Op(
+        parent,
+        env,
+        lambda ctx: (render(spec.key, ctx, record_id, opts), record_label(ctx, record_id)),
+    )
     op.progress(_tr("正在生成《{0}》…").format(spec.title)).success(show).failure(failed).run()
     return op

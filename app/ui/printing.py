@@ -10,8 +10,9 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from app.rules.errors import AppError
 from app.services.cases import find_case
@@ -65,6 +66,46 @@ def forms(kind: str, record: Any = None) -> list[tuple[str, str, bool]]:
     return out
 
 
+# Why a form cannot be printed yet (shown greyed, with this reason as tooltip and status text).
+NOT_YET = {
+    "agreement": tr("调解成功并约定书面协议后才能打印"),
+    "oral_agreement": tr("调解成功并约定口头协议后才能打印"),
+    "closing_report": tr("调解结束（成功、不成或终止）后才能打印"),
+    "follow_up": tr("调解成功后才能打印回访记录"),
+    "transfer_slip": tr("移送有关部门后才能打印"),
+    "transfer_notice": tr("办理方式为转办或交办后才能打印"),
+}
+NOT_YET_DEFAULT = tr("当前办理阶段还不能打印此文书")
+
+
+def not_yet_reason(form_key: str) -> str:
+    return NOT_YET.get(form_key, NOT_YET_DEFAULT)
+
+
+def show_status(widget: QWidget, text: str) -> None:
+    """Put ``text`` in the main window's status bar (a dialog's menu too)."""
+    w: QWidget | None = widget
+    while w is not None:
+        if isinstance(w, QMainWindow):
+            w.statusBar().showMessage(text, 8000)
+            return
+        w = w.parentWidget()
+
+
+class _GreyedReason(QObject):
+    def __init__(self, menu: QMenu, parent: QWidget) -> None:
+        super().__init__(menu)
+        self._menu = menu
+        self._parent = parent
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+            action = self._menu.actionAt(event.position().toPoint())
+            if action is not None and not action.isEnabled() and action.statusTip():
+                show_status(self._parent, action.statusTip())
+        return False
+
+
 def fill_menu(menu: QMenu, parent: QWidget, env: UiEnv, kind: str, record_id: str) -> None:
     """Rebuild ``menu`` with one entry per printable form (called before it shows); forms
     that do not apply to the record yet (an agreement before 调解成功) are greyed out."""
@@ -87,11 +128,14 @@ def fill_menu(menu: QMenu, parent: QWidget, env: UiEnv, kind: str, record_id: st
         action.setEnabled(False)
         menu.addAction(action)
         return
+    menu.setToolTipsVisible(True)
     for key, title, ok in entries:
         action = QAction(title, menu)
         action.setEnabled(ok)
         if not ok:
-            action.setToolTip(tr("当前办理阶段还不能打印此文书"))
+            reason = not_yet_reason(key)
+            action.setToolTip(reason)
+            action.setStatusTip(tr("《{0}》：{1}").format(title, reason))
         action.triggered.connect(lambda _=False, k=key: open_preview(parent, env, k, record_id))
         menu.addAction(action)
 
@@ -109,4 +153,8 @@ def open_preview(parent: QWidget, env: UiEnv, form_key: str, record_id: str) -> 
 def make_print_menu(parent: QWidget, env: UiEnv, kind: str, record_id: Callable[[], str]) -> QMenu:
     menu = QMenu(tr("打印"), parent)
     menu.aboutToShow.connect(lambda: fill_menu(menu, parent, env, kind, record_id()))
+    # a greyed form's reason in the status bar while the pointer is on it (Fusion does not
+    # highlight greyed entries, so ``hovered`` is not emitted for them)
+    menu.hovered.connect(lambda a: show_status(parent, a.statusTip()) if a.statusTip() else None)
+    menu.installEventFilter(_GreyedReason(menu, parent))
     return menu

@@ -43,6 +43,28 @@ class SyncSummary:
         return tr("待同步 {0} 条变更").format(self.pending)
 
 
+def station_sync_label(level: str, has_parent: bool, children: int, pending_label: str) -> str:
+    """What the status bar and the sync page say about pairing, in the station's own terms: a
+    village has one 上级; a township pairs with its villages and with the county."""
+    if level == "village":
+        return pending_label if has_parent else tr("尚未与上级配对")
+    below = (
+        tr("已与 {0} 个下级工作站配对").format(children) if children else tr("尚未与下级工作站配对")
+    )
+    if level == "county":
+        return below
+    return tr("{0}；{1}").format(below, pending_label if has_parent else tr("未与县级配对"))
+
+
+def hub_url_hint(level: str) -> str:
+    """The placeholder of 同步服务地址: the hub this station sends to, named by its level."""
+    if level == "village":
+        return tr("乡镇同步服务地址，如 http://10.0.0.5:8750（可不填）")
+    if level == "township":
+        return tr("县级同步服务地址，如 http://10.0.0.9:8750（可不填）")
+    return tr("县级工作站没有上级，不需填写")
+
+
 def _module() -> ModuleType | None:
     try:
         return importlib.import_module("app.sync.status")
@@ -82,10 +104,16 @@ def read_sync_status(db: Database) -> SyncSummary:
         return SyncSummary(False)
     raw = fn(db)
     pending = _pick(raw, "pending_up", "pending", "pending_changes", "pending_count")
+    label = str(_pick(raw, "pending_label") or "")
+    level = _pick(raw, "station_level")
+    if isinstance(level, str) and level:
+        peers = _pick(raw, "peers") or []
+        children = sum(1 for p in peers if _pick(p, "relation") == "child")
+        label = station_sync_label(level, bool(_pick(raw, "has_parent")), children, label)
     return SyncSummary(
         True,
         pending=int(pending or 0),
-        label=str(_pick(raw, "pending_label") or ""),
+        label=label,
         last_export=_moment(_pick(raw, "last_export", "last_export_at", "last_exported_at")),
         last_import=_moment(_pick(raw, "last_import", "last_import_at", "last_imported_at")),
     )

@@ -6,7 +6,9 @@ import logging
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import (
+    QApplication,
+)
 
 from app.config import resources_dir
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -47,7 +48,7 @@ from app.rules.dates import (
 from app.rules.errors import FieldProblem, ValidationError
 from app.rules.pinyin import type_ahead
 
-from .i18n import tr
+from .i18n import QT_GAPS, tr
 
 
 def to_qdate(d: date) -> QDate:
@@ -78,15 +79,25 @@ class _CalendarPopup(QFrame):
         self.calendar.activated.connect(self._pick)
         self.calendar.clicked.connect(self._pick)
 
+    def needed_size(self) -> QSize:
+        """Room for the navigation bar, the weekday row and six weeks at the current font
+        (the calendar's own size hint leaves the last week cut off with the app's theme)."""
+        fm = self.calendar.fontMetrics()
+        nav = self.calendar.findChild(QWidget, "qt_calendar_navigationbar")
+        nav_h = nav.sizeHint().height() if nav is not None else fm.height() + 12
+        cell_h = fm.height() + 10
+        cell_w = fm.horizontalAdvance("周三") + 18
+        size = QSize(7 * cell_w + 4, nav_h + 7 * cell_h + 6)
+        return size.expandedTo(self.calendar.sizeHint() + QSize(2, 2))
+
     def _pick(self, day: QDate) -> None:
         self.picked.emit(day)
         self.close()
 
     def open_below(self, anchor: QWidget, day: QDate) -> None:
         self.calendar.setSelectedDate(day)
-        size = self.sizeHint().expandedTo(self.calendar.sizeHint() + QSize(2, 2))
-        size = size.expandedTo(self.calendar.minimumSizeHint() + QSize(2, 2))
-        self.setFixedSize(size)  # the whole month, its last week included
+        size = self.needed_size()
+        self.setFixedSize(size)  # the whole month, its sixth week included
         below = anchor.mapToGlobal(QPoint(0, anchor.height()))
         screen = anchor.screen() or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
@@ -613,10 +624,14 @@ def fit_window(window: QWidget) -> None:
 
 
 class ScreenFit(QObject):
-    """Application-wide: every dialog is fitted to the screen when it is shown."""
+    """Application-wide: every dialog is fitted to the screen when it is shown (and Qt's own
+    file dialog gets the two labels its Chinese catalogue misses)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+            if isinstance(watched, QFileDialog):
+                for label, text in QT_GAPS.items():
+                    watched.setLabelText(getattr(QFileDialog.DialogLabel, label), text)
             fit_window(watched)
         return False
 

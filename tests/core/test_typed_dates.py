@@ -125,3 +125,12 @@ def test_type_ahead_by_initials_pinyin_and_characters() -> None:
     assert type_ahead("c", labels) == 2  # first in list order among prefixes
     assert type_ahead("qqq", labels) is None
     assert type_ahead("", labels) is None
+
+
+def test_person_defaults_never_name_a_role() -> None:
+    """首接人, 督办 责任人/督办人, 记录人 default to a real name or stay empty."""
+    from app.rules.text import person_default
+
+    assert person_default("张秀兰") == "张秀兰"
+    for role in ("管理员", "系统", "站点管理员", "admin", "ＡＤＭＩＮ", " 系统 ", ""):
+        assert person_default(role) == ""

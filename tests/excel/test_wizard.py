@@ -170,9 +170,8 @@ def test_wizard_maps_unrecognised_spellings(qtbot, village_db: Database, tmp_pat
     qtbot.waitUntil(lambda: wiz.state.dry_run is not None, timeout=30_000)
     # every distinct value is listed (the sure one too), the unmapped one marked
     assert page.values_box.isVisible() and page.values_table.rowCount() == 2
-    states = {
-        page.values_table.item(r, 1).text(): page.values_table.item(r, 3).text() for r in range(2)
-    }
+    cells = [(page.values_table.item(r, 1), page.values_table.item(r, 3)) for r in range(2)]
+    states = {a.text(): b.text() for a, b in cells if a is not None and b is not None}
     assert states["邻里"] == "确定" and states["山林权属"].startswith("无法对应")
     _shot(wiz, tmp_path / "values.png")
     page.choose_value("山林权属", "forest_land")

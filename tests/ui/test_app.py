@@ -244,6 +244,12 @@ def test_first_run_wizard_creates_station_and_admin(qtbot: Any, tmp_path: Path) 
         assert wiz.parent_code.text() == "110105001000"  # suggested from the code
         wiz.next()
         assert wiz.currentPage() is wiz.admin_page
+        wiz.admin_name.setText("管理员")  # a role, not the person: refused, nothing written
+        wiz.password.setText("secret1")
+        wiz.password2.setText("secret1")
+        assert wiz.validateCurrentPage() is False and "真实姓名" in wiz.summary.text()
+        assert not is_initialised(db)
+        wiz.admin_name.setText("杨秀英")
         wiz.password.setText("secret1")
         wiz.password2.setText("secret2")
         assert wiz.validateCurrentPage() is False and "不一致" in wiz.summary.text()

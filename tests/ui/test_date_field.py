@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from sqlalchemy import func, select
 
 from app.models import Dispute, Visit
@@ -102,6 +102,10 @@ def test_calendar_opens_from_the_keyboard_and_fits_the_screen(qtbot: Any, env: U
         assert field.text() == before  # opening the calendar changes nothing (no year jump)
         cal = popup.calendar
         assert cal.selectedDate().day() == 16 and cal.selectedDate().month() == 3
+        view = cal.findChild(QTableView)
+        assert view is not None  # weekday row + six weeks, the last one whole
+        last = view.visualRect(view.model().index(6, 6))
+        assert view.viewport().rect().contains(last), (last, view.viewport().rect())
         qtbot.keyClick(cal, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda p=popup: not p.isVisible())
     # pick the next day with the keyboard: time of day kept
@@ -124,9 +128,9 @@ def test_one_tab_stop(qtbot: Any, env: UiEnv) -> None:
     dlg = VisitDialog(env)
     qtbot.addWidget(dlg)
     show_active(qtbot, dlg)
-    chain = []
-    w = dlg.received_at.nextInFocusChain()
-    while w is not dlg.received_at:
+    chain: list[QWidget] = []
+    w: QWidget | None = dlg.received_at.nextInFocusChain()
+    while w is not None and w is not dlg.received_at:
         if w.isVisible() and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
             chain.append(w)
         w = w.nextInFocusChain()

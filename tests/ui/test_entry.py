@@ -63,6 +63,7 @@ def test_first_run_then_login(qtbot: Any, tmp_path: Path, monkeypatch: Any, show
         self.name.setText("杨庄村综治中心")
         self.code.setText("110105001002")
         self.parent_code.setText("110105001000")
+        self.admin_name.setText("杨秀英")
         self.password.setText("secret1")
         self.password2.setText("secret1")
         self.next()

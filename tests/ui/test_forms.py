@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import func, select
@@ -45,7 +46,7 @@ def test_create_visit_through_the_form(qtbot: Any, env: UiEnv) -> None:
     qtbot.addWidget(dlg)
     show_active(qtbot, dlg)
     assert dlg.received_at.value().date() == date(2026, 3, 16)
-    assert dlg.first_responder.text() == "管理员"
+    assert dlg.first_responder.text() == ""  # the account 管理员 names a role, not a person
     _fill_visit(qtbot, dlg)
     assert dlg.is_dirty()
     qtbot.keyClick(dlg.request, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
@@ -343,3 +344,21 @@ def test_reject_dialog_records_the_competent_body_for_the_notice(
         assert got.competent_body == "县人民法院"
         offered = {key: ok for key, _title, ok in forms("visit", got)}
     assert offered["petition_reject"] is True and offered["petition_accept"] is False
+
+
+def test_person_defaults_are_real_names_never_roles(qtbot: Any, env: UiEnv, ctx: Any) -> None:
+    """首接人 and the 督办 form's 责任人/督办人 default to the operator's real name (asked for
+    when the operator is created), never to an account such as 管理员 or to 系统."""
+    from app.rules.errors import ValidationError
+    from app.services.operators import list_operators
+
+    before = len(list_operators(ctx))
+    with pytest.raises(ValidationError, match="角色而不是人名"):
+        create_operator(ctx, OperatorInput("clerk9", "管理员", "clerk", "clerk123"))
+    assert len(list_operators(ctx)) == before  # nothing written
+    create_operator(ctx, OperatorInput("zxl", "张秀兰", "clerk", "clerk123"))
+    clerk = UiEnv(env.db, operator_id(env.db, "zxl"), clock=env.clock)
+    dlg = VisitDialog(clerk)
+    qtbot.addWidget(dlg)
+    assert dlg.first_responder.text() == "张秀兰"
+    dlg.set_clean()

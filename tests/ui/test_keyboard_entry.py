@@ -163,7 +163,7 @@ def test_tab_follows_the_paper_form_and_skips_delete(qtbot: Any, env: UiEnv) -> 
     qtbot.addWidget(dlg)
     show_active(qtbot, dlg)
     row = dlg.petitioners.rows[0]
-    order = [dlg.channel]
+    order: list[QWidget | None] = [dlg.channel]
     for _ in range(12):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
@@ -181,8 +181,8 @@ def test_tab_follows_the_paper_form_and_skips_delete(qtbot: Any, env: UiEnv) -> 
     assert dlg.headcount in order and dlg.category in order
     assert order.index(dlg.headcount) < order.index(dlg.category)
     # no destructive button anywhere in the chain
-    w = dlg.channel.nextInFocusChain()
-    while w is not dlg.channel:
+    w: QWidget | None = dlg.channel.nextInFocusChain()
+    while w is not None and w is not dlg.channel:
         if isinstance(w, QPushButton) and w.isVisible():
             assert w.text() not in ("删除", "作废") or not (
                 w.focusPolicy() & Qt.FocusPolicy.TabFocus

@@ -104,14 +104,6 @@ class PersonRow(QFrame):
             return label
 
         r = 0
-        if with_role is not None:
-            grid.addWidget(lab(tr("身份")), r, 0)
-            grid.addWidget(self.role, r, 1)
-            grid.addWidget(lab(tr("代理人")), r, 2)
-            grid.addWidget(self.agent_name, r, 3)
-            grid.addWidget(lab(tr("代理人电话")), r, 4)
-            grid.addWidget(self.agent_phone, r, 5)
-            r += 1
         grid.addWidget(lab(tr("姓名*")), r, 0)
         grid.addWidget(self.name, r, 1)
         grid.addWidget(lab(tr("性别")), r, 2)
@@ -131,6 +123,14 @@ class PersonRow(QFrame):
         grid.addWidget(lab(tr("职业")), r, 4)
         grid.addWidget(self.occupation, r, 5)
         r += 1
+        if with_role is not None:  # below the person, as Tab visits them (身份 has a default)
+            grid.addWidget(lab(tr("身份")), r, 0)
+            grid.addWidget(self.role, r, 1)
+            grid.addWidget(lab(tr("代理人")), r, 2)
+            grid.addWidget(self.agent_name, r, 3)
+            grid.addWidget(lab(tr("代理人电话")), r, 4)
+            grid.addWidget(self.agent_phone, r, 5)
+            r += 1
         grid.addWidget(self.error, r, 0, 1, 7)
         grid.addWidget(self.history, r + 1, 0, 1, 7)
         grid.setColumnStretch(1, 2)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.dates import CHINA_TZ
+from app.rules.text import person_default
 from app.services.case_detail import visit_detail
 from app.services.codes import CodeBook
 from app.services.lookups import ancestor_stations
@@ -62,7 +63,8 @@ class VisitDialog(CaseDialog):
             categories = [(c.code, c.label) for c in codes.items("visit_category")]
             types = [(c.code, c.label) for c in codes.items("visit_type")]
             self.can_view_ids = ctx.can("id_number.view")
-            self.operator_name = ctx.operator.display_name
+            # the clerk's real name, never an account such as 管理员
+            self.operator_name = person_default(ctx.operator.display_name)
         self._build(channels, categories, types)
         if visit_id is None:
             self._new_defaults()

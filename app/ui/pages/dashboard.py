@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.dashboard import Dashboard, DueItem, dashboard
+from app.services.lookups import station_names
 
 from .. import theme
 from ..env import UiEnv
@@ -42,6 +43,9 @@ class DashboardPage(QWidget):
         self.data: Dashboard | None = None
         with env.ctx() as ctx:
             self.station_level = ctx.station.level
+            # above a village the lists mix villages: each row names its station
+            self.cross_village = ctx.station.level != "village"
+            self.station_names = station_names(ctx) if self.cross_village else {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 14, 18, 14)
         lay.setSpacing(12)
@@ -136,14 +140,19 @@ class DashboardPage(QWidget):
         t.verticalHeader().setDefaultSectionSize(26)
 
     def _table(self) -> QTableWidget:
-        t = QTableWidget(0, 5)
-        t.setHorizontalHeaderLabels(
-            [tr("期限"), tr("类型"), tr("案件编码"), tr("事项"), tr("状态")]
-        )
+        headers = [tr("期限"), tr("类型"), tr("案件编码"), tr("事项"), tr("状态")]
+        widths = [76, 64, 192, 120, 70]
+        if self.cross_village:
+            headers.insert(2, tr("村（社区）"))
+            widths.insert(2, 80)
+        t = QTableWidget(0, len(headers))
+        t.setHorizontalHeaderLabels(headers)
         self._setup(t)
-        for j, w in enumerate([76, 64, 192, 120, 70]):
+        for j, w in enumerate(widths):
             t.setColumnWidth(j, w)
-        t.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        t.horizontalHeader().setSectionResizeMode(
+            headers.index(tr("事项")), QHeaderView.ResizeMode.Stretch
+        )
         t.horizontalHeader().setStretchLastSection(False)
         t.cellDoubleClicked.connect(lambda row, _col, table=t: self._open(table, row))
         t.cellActivated.connect(lambda row, _col, table=t: self._open(table, row))
@@ -291,6 +300,9 @@ class DashboardPage(QWidget):
                 it.title or it.party_names,
                 it.status_label,
             ]
+            if self.cross_village:
+                values.insert(2, self.station_names.get(it.origin, it.origin))
+            matter = values.index(it.title or it.party_names)
             for j, text in enumerate(values):
                 cell = QTableWidgetItem(text)
                 if j == 0:
@@ -298,11 +310,11 @@ class DashboardPage(QWidget):
                     colour = theme.deadline_colour(it.days_left, 10_000 if it.days_left >= 0 else 0)
                     if colour is not None:
                         cell.setForeground(QBrush(colour))
-                if j == 3:
+                if j == matter:
                     cell.setToolTip(tr("{0}\n当事人：{1}").format(it.title, it.party_names))
                 table.setItem(i, j, cell)
         if not items:
             table.setRowCount(1)
             empty = QTableWidgetItem(tr("暂无"))
             empty.setForeground(QBrush(theme.CLOSED))
-            table.setItem(0, 3, empty)
+            table.setItem(0, table.columnCount() - 2, empty)

@@ -45,6 +45,7 @@ from app.services.operators import OperatorInput, change_password, create_operat
 from ..env import UiEnv
 from ..hub_test import HubTestRow
 from ..i18n import tr
+from ..sync_status import hub_url_hint
 from ..widgets import CodeCombo, FieldErrors, error_label, page_header
 from ..workers import announce
 
@@ -117,7 +118,8 @@ class SettingsPage(QWidget):
         self.mediation_prefix.setPlaceholderText(tr("如“柳树”，编号形如（2026）柳树调字第3号"))
         self.committee_name = QLineEdit()
         self.hub_url = QLineEdit()
-        self.hub_url.setPlaceholderText(tr("乡镇同步服务地址，如 http://10.0.0.5:8750（可不填）"))
+        with self.env.ctx() as ctx:
+            self.hub_url.setPlaceholderText(hub_url_hint(ctx.station.level))
         self.idle_lock = QSpinBox()
         self.idle_lock.setRange(1, 240)
         self.idle_lock.setSuffix(tr(" 分钟无操作自动锁定"))

@@ -55,6 +55,7 @@ from app.sync.passphrase import set_passphrase_provider
 from app.sync.status import HistoryRow, SyncStatus, history, log_summary, sync_status
 
 from ..env import UiEnv
+from ..sync_status import station_sync_label
 from ..widgets import page_header
 from ..workers import Op, announce, bus
 
@@ -490,13 +491,19 @@ class SyncPage(QWidget):
         outer.setSpacing(10)
         self.refresh_button = QPushButton(_t("刷新"))
         self.refresh_button.clicked.connect(self.refresh)
+        with env.ctx() as ctx:
+            self.level = ctx.station.level
+        exchange = {
+            "village": _t("用U盘在本站与上级之间交换同步包：导出同步包交给上级，导入上级的回执；"),
+            "township": _t(
+                "用U盘与各村（社区）和县级交换同步包：导入各村的同步包并把回执交回，"
+                "导出同步包交给县级；"
+            ),
+        }.get(self.level, _t("用U盘与下级工作站交换同步包：导入同步包并把回执交回；"))
         outer.addWidget(
             page_header(
                 _t("同步"),
-                _t(
-                    "用U盘在本站与上级之间交换同步包：导出同步包交给上级，导入上级的回执；"
-                    "同步包经过签名和加密，只有配对的工作站能读取。"
-                ),
+                exchange + _t("同步包经过签名和加密，只有配对的工作站能读取。"),
                 [self.refresh_button],
             )
         )
@@ -563,7 +570,11 @@ class SyncPage(QWidget):
         self.import_button = QPushButton(_t("导入同步包…"))
         self.ack_import_button = QPushButton(_t("导入回执…"))
         self.ack_issue_button = QPushButton(_t("重新生成回执…"))
-        self.export_button.setToolTip(_t("把自上次回执以来的全部变更写到U盘，交给上级导入"))
+        self.export_button.setToolTip(
+            _t("把自上次回执以来的全部变更写到U盘，交给{0}导入").format(
+                _t("县级综治中心") if self.level == "township" else _t("上级")
+            )
+        )
         self.import_button.setToolTip(
             _t("导入下级（或上级下发）的同步包，可一次选择多个；导入后自动生成回执")
         )
@@ -658,7 +669,10 @@ class SyncPage(QWidget):
                 )
             )
         self.error.setVisible(st.last_error is not None)
-        self.pending.setText(st.pending_label if st.has_parent else _t("尚未与上级配对"))
+        below = sum(1 for p in st.peers if p.relation == "child")
+        self.pending.setText(
+            station_sync_label(st.station_level, st.has_parent, below, st.pending_label)
+        )
         self.last.setText(
             _t("上次导出：{0}　上次导入：{1}").format(
                 _when(st.last_export.at if st.last_export else None),
