@@ -3,7 +3,15 @@ text), made through the services on a fresh village ledger (and a township ledge
 督办通知书), so each form prints what a real case would give it.
 
 The long texts are ordinary sentences of the kind mediators record, repeated to the length a
-difficult case reaches (a statement of several pages); the short ones are one line.
+difficult case reaches (a statement of several pages); the short ones are one line. The long
+处理依据 quotes the articles a neighbour's drainage dispute rests on, in the wording of the
+published statutes (《中华人民共和国民法典》第二百八十八条、第二百九十条、第二百九十六条;
+《中华人民共和国土地管理法》第十四条; 《中华人民共和国人民调解法》第三十三条), close to the
+1000-character limit the 办结 step allows.
+
+Every registered form (:data:`app.print.FORMS`) gets a record here: the petition notices from
+visits taken to 受理/不予受理/告知/转办/延期/办结, the mediation documents from a written agreement
+whose parties have agents (every party in the long variant) and which is archived.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from app.db import Database
-from app.models import Station, Supervision
+from app.models import Station, Supervision, Visit
 from app.services import registers as reg
 from app.services.context import Ctx, open_ctx
 from app.services.disputes import (
@@ -70,6 +78,40 @@ _TALK = (
 )
 
 
+_REASON = (
+    "该事项系张秀兰与李建国之间因宅基地界址和排水沟使用引发的民事纠纷，双方均已向柳树村人民"
+    "调解委员会申请调解并在调解过程中，属于应当通过调解、诉讼等法定途径解决的事项，"
+)
+_OPINION = (
+    "经调查核实，李建国所建围墙确有约一点五米压占两家共用排水沟，致使雨季排水不畅，"
+    "张秀兰家院坝积水、东侧厢房墙基渗水属实；经村委会组织双方协商，李建国同意拆除压占部分，"
+    "恢复排水沟原状，并由村委会监督实施。"
+)
+_BASIS = (
+    "《中华人民共和国民法典》第二百八十八条：不动产的相邻权利人应当按照有利生产、方便生活、"
+    "团结互助、公平合理的原则，正确处理相邻关系。",
+    "《中华人民共和国民法典》第二百九十条：不动产权利人应当为相邻权利人用水、排水提供必要的"
+    "便利。对自然流水的利用，应当在不动产的相邻权利人之间合理分配。对自然流水的排放，应当尊重"
+    "自然流向。",
+    "《中华人民共和国民法典》第二百九十六条：不动产权利人因用水、排水、通行、铺设管线等利用"
+    "相邻不动产的，应当尽量避免对相邻的不动产权利人造成损害。",
+    "《中华人民共和国土地管理法》第十四条：土地所有权和使用权争议，由当事人协商解决；协商不成"
+    "的，由人民政府处理。",
+    "《中华人民共和国人民调解法》第三十三条：经人民调解委员会调解达成调解协议后，双方当事人"
+    "认为有必要的，可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。",
+)
+
+
+def _long_basis(limit: int = 1000) -> str:
+    """The articles, quoted in turn as long as they fit the 办结 step's 1000 characters."""
+    out: list[str] = []
+    i = 0
+    while len("\n".join([*out, _BASIS[i % len(_BASIS)]])) <= limit:
+        out.append(_BASIS[i % len(_BASIS)])
+        i += 1
+    return "\n".join(out)
+
+
 def text(kind: str, length: str) -> str:
     if length == "short":
         return {
@@ -77,12 +119,25 @@ def text(kind: str, length: str) -> str:
             "terms": "一、李建国于2026年3月20日前拆除压占排水沟的围墙；\n二、双方今后和睦相处。",
             "talk": "调解员释明相关法律规定，双方各自陈述意见。",
             "request": "请求恢复排水沟",
+            "reason": "该事项正在人民调解程序中",
+            "opinion": "李建国拆除压占排水沟的围墙，恢复排水沟原状。",
+            "basis": "《中华人民共和国民法典》第二百九十条",
+            "extension": "需会同镇国土所实地测量",
         }[kind]
     return {
         "facts": "\n".join([_FACT * 2] * 6),
         "terms": "\n".join(f"{_TERM}（第{i}项）；" for i in range(1, 11)),
         "talk": "\n".join([_TALK * 3] * 8),
         "request": "请求恢复排水沟，赔偿厢房损失，并明确两家宅基地界址。" * 6,
+        "reason": _REASON * 4 + "本单位不予受理",
+        "opinion": "\n".join([_OPINION * 2] * 6),
+        "basis": _long_basis(),
+        "extension": (
+            "该事项涉及两家宅基地界址的重新测量，须会同镇国土所、村民小组共同到现场核实，"
+            "并调取二〇〇八年宅基地确权登记档案，"
+        )
+        * 4
+        + "还须等待测量报告",
     }[kind]
 
 
@@ -101,8 +156,17 @@ class Scenario:
         return open_ctx(db, "admin", clock=FakeClock())
 
 
-def _dispute(ctx: Ctx, n: int, length: str, *, registered: str) -> str:
-    people = [PartyInput(PEOPLE[i], ROLES[i]) for i in range(n)]
+AGENTS = ["张明", "李卫东", "王晓燕", "赵志刚", "欧阳静"]
+
+
+def _dispute(ctx: Ctx, n: int, length: str, *, registered: str, agents: int = 0) -> str:
+    """A dispute of ``n`` parties; the first ``agents`` of them have a 委托代理人."""
+    people = [
+        PartyInput(PEOPLE[i], ROLES[i])
+        if i >= agents
+        else PartyInput(PEOPLE[i], ROLES[i], AGENTS[i], f"1870187000{i}")
+        for i in range(n)
+    ]
     return register_dispute(
         ctx,
         DisputeInput(
@@ -117,78 +181,121 @@ def _dispute(ctx: Ctx, n: int, length: str, *, registered: str) -> str:
     ).record.id
 
 
+def _mediated(
+    ctx: Ctx, n: int, length: str, agreement: str, *, agents: int = 0, archive: bool = False
+) -> str:
+    """A dispute taken through investigation, mediation, agreement and follow-up (and, with
+    ``archive``, an agreed extension before the agreement and the 归档 after it)."""
+    d = _dispute(ctx, n, length, registered="2026-03-02", agents=agents)
+    advance_dispute(ctx, d, "assign", DisputeAction(mediator="李晓梅", on="2026-03-03"))
+    if archive:
+        advance_dispute(
+            ctx,
+            d,
+            "extend",
+            DisputeAction(
+                on="2026-03-04",
+                note=text("extension", length),
+                new_due="2026-04-30",
+                consent=True,
+            ),
+        )
+    record_session(
+        ctx,
+        d,
+        SessionInput(
+            kind="investigation",
+            held_at="2026-03-05 10:00",
+            place="柳树村二组现场",
+            mediators="李晓梅",
+            recorder="赵琳",
+            content=text("talk", length),
+        ),
+    )
+    record_session(
+        ctx,
+        d,
+        SessionInput(
+            kind="mediation",
+            held_at="2026-03-10 09:30",
+            place="柳树村村委会调解室",
+            mediators="李晓梅",
+            recorder="赵琳",
+            content=text("talk", length),
+            result="双方达成一致意见",
+        ),
+    )
+    advance_dispute(
+        ctx,
+        d,
+        "succeed",
+        DisputeAction(
+            on="2026-03-10",
+            agreement_type=agreement,
+            facts=text("facts", length),
+            terms=text("terms", length),
+            performance_manner="拆除围墙并现金支付",
+            performance_place="柳树村村委会",
+            performance_deadline="2026-03-20",
+        ),
+    )
+    advance_dispute(
+        ctx,
+        d,
+        "follow_up",
+        DisputeAction(
+            on="2026-03-14",
+            performance_status="已履行",
+            note=text("talk", length) if length == "long" else "已履行完毕，双方满意。",
+        ),
+    )
+    if archive:
+        advance_dispute(ctx, d, "archive", DisputeAction(on="2026-03-15"))
+    return d
+
+
+def _visit(ctx: Ctx, parties: int, length: str, subject: str) -> Visit:
+    """A visit by ``parties`` petitioners, registered and reviewed."""
+    v = register_visit(
+        ctx,
+        VisitInput(
+            channel="来访",
+            received_at="2026-03-09 09:00",
+            category="村务管理",
+            subject=subject,
+            request=text("request", length),
+            facts=text("facts", length),
+            headcount=parties,
+            petitioners=PEOPLE[:parties],
+        ),
+    ).record
+    advance_visit(ctx, v.id, "review", VisitAction(note="同意受理", on="2026-03-09"))
+    return v
+
+
 def build(tmp: Path, factory: pytest.TempPathFactory, parties: int, length: str) -> Scenario:
     db = make_station_db(tmp / f"v{parties}{length}.sqlite3", VILLAGE, factory)
     sc = Scenario(parties, length, db)
     ctx = open_ctx(db, "admin", clock=FakeClock())
     n = max(parties, 2)  # a dispute has two sides at least
     try:
-        for agreement in ("written", "oral"):
-            d = _dispute(ctx, n, length, registered="2026-03-02")
-            advance_dispute(ctx, d, "assign", DisputeAction(mediator="李晓梅", on="2026-03-03"))
-            record_session(
-                ctx,
-                d,
-                SessionInput(
-                    kind="investigation",
-                    held_at="2026-03-05 10:00",
-                    place="柳树村二组现场",
-                    mediators="李晓梅",
-                    recorder="赵琳",
-                    content=text("talk", length),
-                ),
-            )
-            record_session(
-                ctx,
-                d,
-                SessionInput(
-                    kind="mediation",
-                    held_at="2026-03-10 09:30",
-                    place="柳树村村委会调解室",
-                    mediators="李晓梅",
-                    recorder="赵琳",
-                    content=text("talk", length),
-                    result="双方达成一致意见",
-                ),
-            )
-            advance_dispute(
-                ctx,
-                d,
-                "succeed",
-                DisputeAction(
-                    on="2026-03-10",
-                    agreement_type=agreement,
-                    facts=text("facts", length),
-                    terms=text("terms", length),
-                    performance_manner="拆除围墙并现金支付",
-                    performance_place="柳树村村委会",
-                    performance_deadline="2026-03-20",
-                ),
-            )
-            advance_dispute(
-                ctx,
-                d,
-                "follow_up",
-                DisputeAction(
-                    on="2026-03-14",
-                    performance_status="已履行",
-                    note=text("talk", length) if length == "long" else "已履行完毕，双方满意。",
-                ),
-            )
-            key = "agreement" if agreement == "written" else "oral_agreement"
-            sc.refs[key] = d
-            if agreement == "written":
-                for form in (
-                    "application",
-                    "acceptance",
-                    "rights_notice",
-                    "investigation",
-                    "mediation_record",
-                    "follow_up",
-                    "closing_report",
-                    "dossier",
-                ):
-                    sc.refs[form] = d
+        sc.refs["agreement"] = _mediated(ctx, n, length, "written")
+        for form in (
+            "application",
+            "acceptance",
+            "rights_notice",
+            "investigation",
+            "mediation_record",
+            "follow_up",
+            "closing_report",
+            "dossier",
+        ):
+            sc.refs[form] = sc.refs["agreement"]
+        sc.refs["oral_agreement"] = _mediated(ctx, n, length, "oral")
+        # the mediation documents: agents for one party, or for every party (many agents)
+        m = _mediated(ctx, n, length, "written", agents=n if length == "long" else 1, archive=True)
+        for form in ("power_of_attorney", "judicial_confirmation", "dossier_note", "back_cover"):
+            sc.refs[form] = m
         t = _dispute(ctx, n, length, registered="2026-03-04")
         advance_dispute(
             ctx,
@@ -197,20 +304,7 @@ def build(tmp: Path, factory: pytest.TempPathFactory, parties: int, length: str)
             DisputeAction(on="2026-03-05", unit="东风镇综治中心", note="涉及土地权属"),
         )
         sc.refs["transfer_slip"] = t
-        v = register_visit(
-            ctx,
-            VisitInput(
-                channel="来访",
-                received_at="2026-03-09 09:00",
-                category="村务管理",
-                subject="反映排水沟被占",
-                request=text("request", length),
-                facts=text("facts", length),
-                headcount=parties,
-                petitioners=PEOPLE[:parties],
-            ),
-        ).record
-        advance_visit(ctx, v.id, "review", VisitAction(note="同意受理", on="2026-03-09"))
+        v = _visit(ctx, parties, length, "反映排水沟被占")
         advance_visit(ctx, v.id, "accept", VisitAction(on="2026-03-10"))
         advance_visit(
             ctx,
@@ -218,8 +312,46 @@ def build(tmp: Path, factory: pytest.TempPathFactory, parties: int, length: str)
             "transfer",
             VisitAction(on="2026-03-11", unit="东风镇国土所", note="转办处理"),
         )
-        for form in ("receipt", "visit_register", "transfer_notice"):
+        for form in ("receipt", "visit_register", "transfer_notice", "petition_transfer"):
             sc.refs[form] = v.case_code
+        r = _visit(ctx, parties, length, "反映宅基地界址不清")
+        advance_visit(
+            ctx,
+            r.id,
+            "reject",
+            VisitAction(note=text("reason", length), unit="柳树村人民调解委员会", on="2026-03-10"),
+        )
+        sc.refs["petition_reject"] = r.case_code
+        i = _visit(ctx, parties, length, "反映土地承包经营权争议")
+        advance_visit(
+            ctx,
+            i.id,
+            "inform",
+            VisitAction(
+                note=text("reason", length), unit="东风镇农村土地承包仲裁委员会", on="2026-03-10"
+            ),
+        )
+        sc.refs["petition_inform"] = i.case_code
+        # accepted, handled, extended (on the clock's day) and concluded with an opinion
+        x = _visit(ctx, parties, length, "反映排水沟被占，要求恢复")
+        advance_visit(ctx, x.id, "accept", VisitAction(note="属本村职权", on="2026-03-10"))
+        advance_visit(ctx, x.id, "handle", VisitAction(note="村委会办理", on="2026-03-11"))
+        advance_visit(
+            ctx,
+            x.id,
+            "extend",
+            VisitAction(days=20, approver="王主任", note=text("extension", length)),
+        )
+        advance_visit(
+            ctx,
+            x.id,
+            "conclude",
+            VisitAction(
+                note=text("opinion", length), legal_basis=text("basis", length), on="2026-03-16"
+            ),
+        )
+        for form in ("petition_accept", "petition_extension", "petition_opinion"):
+            sc.refs[form] = x.case_code
         sc.refs["visit_ledger"] = "2026-03"
         sc.refs["dispute_ledger"] = "2026-03"
         sc.refs["month_report"] = "2026-03"

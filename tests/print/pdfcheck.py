@@ -33,6 +33,13 @@ CLOSING = [
         r"^[^：]{1,12}：$",  # a bare label (“记录人：”) waiting for a signature
         r"^(人民调解员|记录人|调解员|登记人|承办人|经办人|负责人|审核人|回访人|接收人|联系电话)：",
         r"委员会$|综治中心$|骑缝",
+        # the set phrases that close a letter or notice are not its text: a page of 特此告知 /
+        # 此致 + the court's blank + signatures is still a page of signatures only
+        r"^特此(告知|答复|通知|证明|报告)。?$",
+        r"^此致$",
+        r"^敬礼[！!]?$",
+        r"^＿+(人民法院)?$",
+        r"签收",
     )
 ]
 CUT = "裁剪线"

@@ -24,7 +24,17 @@ from app.rules.errors import WorkflowError
 from app.services.context import Ctx
 
 from .. import data
-from ..layout import FORM, DocInfo, build_pdf, doc_number, keep, look, seal_block, title
+from ..layout import (
+    FORM,
+    DocInfo,
+    anchor,
+    build_pdf,
+    doc_number,
+    keep,
+    look,
+    seal_block,
+    title,
+)
 
 YOU = "你（你们）"
 SIGN_SPACE = "\u3000" * 8
@@ -98,9 +108,13 @@ def notice_pdf(
         lx.p(f"{names}：", "body_flush"),
         *flow[:-1],
     ]
-    # the last paragraph stays with the closing words, the seal and the receipt line: no page
-    # holds only a seal or a signature
-    tail: list[Any] = [*flow[-1:], lx.p(closing, "body"), *seal_block(station, data.cn_date(day))]
+    # the last paragraph is the anchor: at least its last two lines go with 特此告知, the
+    # seal and the receipt line, so no page holds only the set phrase, a seal or a signature
+    tail: list[Any] = [
+        *[anchor(f) for f in flow[-1:]],
+        lx.p(closing, "body"),
+        *seal_block(station, data.cn_date(day)),
+    ]
     if receipt:
         tail.append(lx.p(f"信访人签收：{SIGN_SPACE}{SIGN_DATE}", "body_flush", spaceBefore=8))
     story.append(keep(tail))

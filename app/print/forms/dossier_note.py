@@ -18,7 +18,18 @@ from app.rules.errors import WorkflowError
 from app.services.context import Ctx
 
 from .. import data
-from ..layout import DocInfo, build_pdf, doc_number, heading, keep, look, seal_block, title
+from ..layout import (
+    DocInfo,
+    anchor,
+    build_pdf,
+    closing,
+    doc_number,
+    heading,
+    keep,
+    look,
+    seal_block,
+    title,
+)
 from ..spec import FormSpec
 from .closing_report import dossier_no
 from .dossier import what_we_have
@@ -59,6 +70,7 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         notes.append(
             f"协议履行情况：{data.label(ctx, 'performance_status', d.performance_status)}。"
         )
+    said = [lx.p(n, "body") for n in notes or ["无。"]]
     story: list[Any] = [
         title(TITLE),
         doc_number(f"卷号：{dossier_no(d)}"),
@@ -71,12 +83,15 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
         heading("本卷收入的文书："),
         lx.p(held + "。", "body"),
         heading("需要说明的情况："),
-        *[lx.p(n, "body") for n in notes or ["无。"]],
+        # the anchor: the notes (with their heading) go with the filer's signature and the
+        # seal, so the signature page always states what the filer vouches for
+        anchor(said[0]),
+        *said[1:],
     ]
     filer = data.actor_of(ctx, d, "archived")
     story.append(
         keep(
-            lx.p(f"立卷人（签名）：{filer}", "body_right"),
+            closing(lx.p(f"立卷人（签名）：{filer}", "body_right")),
             *seal_block(committee, data.cn_date(d.archived_on), space_mm=10),
         )
     )

@@ -31,6 +31,7 @@ from app.services.context import Ctx
 from .. import data
 from ..layout import (
     DocInfo,
+    anchor,
     build_pdf,
     doc_number,
     gap,
@@ -93,11 +94,15 @@ def build(ctx: Ctx, ref: str, options: Mapping[str, Any]) -> bytes:
             "body",
         ),
         *[lx.p(item, "body") for item in numbered_items(d.agreement_terms)],
-        lx.p(
-            f"依照{LAW}的规定，经人民调解委员会调解达成调解协议后，双方当事人认为有必要的，"
-            "可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。申请人现共同提出申请"
-            f"（本协议申请期限至{data.cn_date(due)}），请人民法院依法确认调解协议的效力。",
-            "body",
+        # the anchor: the request's last lines, the 附 list and 此致 … 人民法院 go with the
+        # applicants' signatures, so no page holds only the court's blank and the signatures
+        anchor(
+            lx.p(
+                f"依照{LAW}的规定，经人民调解委员会调解达成调解协议后，双方当事人认为有必要的，"
+                "可以自调解协议生效之日起三十日内共同向人民法院申请司法确认。申请人现共同提出申请"
+                f"（本协议申请期限至{data.cn_date(due)}），请人民法院依法确认调解协议的效力。",
+                "body",
+            )
         ),
         lx.p(
             f"附：1．调解协议书一份；2．申请人身份证明{len(parties)}份；"
