@@ -4,8 +4,7 @@ column or value options, into a fresh SQLite ledger; every row compared with its
 The figures (rows, imported, refused, wrong …) are written to ``test-artifacts/excel-corpus.md``
 and printed by ``test_corpus_figures_are_reported``, which always passes. The goals of the issue
 — 0 wrong values, ≥ 95 % of importable rows imported, every refusal naming its column — are
-asserted per workbook and marked ``xfail(strict=False)`` while today's engine misses them; when
-the engine work lands, remove the marks (an XPASS in the run shows which ones are met).
+asserted per workbook.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from tests.excel.corpus.report import Figures, run_corpus, truth_files, write_ar
 
 BOOKS = [p.name.removesuffix(".truth.json") for p in truth_files()]
 TODAY = date(2026, 3, 16)
-ENGINE = "issue 14: not yet met by the import engine (test-artifacts/excel-corpus.md)"
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +46,18 @@ def test_corpus_figures_are_reported(
 
 
 @pytest.mark.parametrize("book", BOOKS)
-@pytest.mark.xfail(strict=False, reason=ENGINE)
 def test_no_wrong_value(figures: dict[str, Figures], book: str) -> None:
     f = figures[book]
     assert f.wrong == 0, "\n".join(f.wrong_examples[:10])
 
 
 @pytest.mark.parametrize("book", BOOKS)
-@pytest.mark.xfail(strict=False, reason=ENGINE)
 def test_importable_rows_are_imported(figures: dict[str, Figures], book: str) -> None:
     f = figures[book]
     assert f.rate >= 0.95, f"{f.imported}/{f.importable}\n" + "\n".join(f.missing_examples[:10])
 
 
 @pytest.mark.parametrize("book", BOOKS)
-@pytest.mark.xfail(strict=False, reason=ENGINE)
 def test_refusals_name_the_column(figures: dict[str, Figures], book: str) -> None:
     f = figures[book]
     assert f.named == f.to_refuse and f.unnamed == 0, "\n".join(f.refusal_examples)
