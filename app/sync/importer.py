@@ -360,7 +360,11 @@ def _parse_lines(lines: list[bytes], m: mf.Manifest, specs: dict[str, TableSpec]
         if not isinstance(obj, dict):
             raise inconsistent
         if "summary" in obj:
-            if peer_summary is not None or m.kind != "ack" or not isinstance(obj["summary"], dict):
+            if (
+                peer_summary is not None
+                or m.kind not in ("ack", "recovery")
+                or not isinstance(obj["summary"], dict)
+            ):
                 raise inconsistent
             peer_summary = obj["summary"]
             continue
@@ -1062,6 +1066,9 @@ def _log_rejection(ctx: Ctx, path: Path, m: mf.Manifest | None, exc: BundleRejec
                 peer_code=m.sender.code if m else "",
                 status="rejected",
                 seq=m.seq if m else 0,
+                # what the sender had made when it wrote the file, even if it was refused here
+                rev_from=own.basis if (own := m.range_of(m.sender.code) if m else None) else 0,
+                rev_to=own.upto if own else 0,
                 payload_sha256=m.payload.sha256 if m else "",
                 summary=json.dumps(
                     {
@@ -1167,6 +1174,11 @@ def import_bundle(
         m = mf.parse(opened.manifest_bytes)
         result.kind, result.bundle_id, result.seq = m.kind, m.bundle_id, m.seq
         result.sender_code, result.sender_name = m.sender.code, m.sender.name
+        if m.kind == "recovery":
+            raise _reject(
+                "kind",
+                "这是恢复包，只能在新安装的本站上用“从乡镇恢复本站台账”（zongzhi recover）导入",
+            )
         if expect_kind == "ack" and m.kind != "ack":
             raise _reject("kind", "这是同步包，不是回执：请用“导入同步包”（zongzhi bundle import）")
         peer = _verify(ctx, opened, m)
