@@ -215,3 +215,42 @@ def test_recovery_refusals_write_nothing(
         assert ledger_digest(new_v.db) == before
     finally:
         new_v.close()
+
+
+def test_recovery_by_usb_from_the_command_line(
+    village: Node,
+    township: Node,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from app.cli import main
+
+    pair(village, township)
+    add_dispute(village.ctx, 1)
+    add_visit(village.ctx, 1)
+    _sync(village, township)
+    new_v = _reinstall("village-new", VILLAGE, tmp_path, tmp_path_factory)
+    try:
+        _repair(new_v, township)
+        usb = tmp_path / "stick"
+        usb.mkdir()
+        code = main(
+            ["--db", str(township.db.path), "bundle", "recovery", "--station", VILLAGE.code,
+             "--out", str(usb), "--json"]
+        )  # fmt: skip
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        file = json.loads(out)["file"]
+        code = main(["--db", str(new_v.db.path), "recover", "--from", file])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert "已从东风镇综治中心恢复本站台账" in out
+        assert new_v.rows(VILLAGE.code) == township.rows(VILLAGE.code)
+        code = main(["--db", str(new_v.db.path), "recover"])
+        _, err = capsys.readouterr()
+        assert code == 1 and "--from" in err
+    finally:
+        new_v.close()
