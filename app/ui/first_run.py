@@ -158,7 +158,7 @@ class FirstRunWizard(QWizard):
 
     def validateCurrentPage(self) -> bool:
         self.errors.clear()
-        if self.currentPage() is not self.admin_page:
+        if self.currentPage() in (self.station_page, self.recovery_page):
             return True
         if self.password.text() != self.password2.text():
             self.errors.show(
