@@ -86,6 +86,12 @@ def run(records: int) -> dict[str, float]:
         _stamp_revs(vpath)
         vc = open_ctx(v, "admin")
         res = export_bundle(vc, root)
+        from app.sync import manifest as mf
+        from app.sync.container import open_bundle
+
+        opened = open_bundle(res.path)
+        plain_mb = mf.parse(opened.manifest_bytes).payload.plain_size / (1 << 20)
+        opened.close()
         tc.session.commit()
         with t.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -110,7 +116,7 @@ def run(records: int) -> dict[str, float]:
         return {
             "records": n,
             "bundle_kb": res.size / 1024,
-            "plain_mb": 0.0,
+            "plain_mb": plain_mb,
             "idle_mb": out["idle_mb"],
             "peak_mb": out["peak_mb"],
             "above_idle_mb": out["peak_mb"] - out["idle_mb"],
@@ -127,7 +133,8 @@ def main() -> None:
     args = ap.parse_args()
     r = run(args.records)
     print(
-        f"records {r['records']:.0f}, bundle {r['bundle_kb']:.0f} KB\n"
+        f"records {r['records']:.0f}, bundle {r['bundle_kb']:.0f} KB "
+        f"({r['plain_mb']:.0f} MB of JSON lines)\n"
         f"import peak RSS {r['peak_mb']:.0f} MB, idle {r['idle_mb']:.0f} MB, "
         f"above idle {r['above_idle_mb']:.0f} MB (target ≤ 300 MB)\n"
         f"import {r['import_s']:.1f} s = {r['rate']:.0f} records/s; raw executemany "
