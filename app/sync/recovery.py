@@ -49,9 +49,9 @@ from .bundle import BUNDLE_SUFFIX, _consume_seq, _PayloadSink
 from .canonical import canonical_json
 from .codec import encode_row, table_specs
 from .container import BundleWriter, OpenedBundle, open_bundle
-from .crypto import Sealer, sign
+from .crypto import Opener, Sealer, SealParams, sign
 from .errors import BundleRejected, SyncError
-from .importer import _decrypt, _insert_stmt, _verify
+from .importer import _batches, _insert_stmt, _key_pair, _plain_lines, _stream_records, _verify
 from .keys import active_key_row, load_station_keys, write_mark
 
 RECOVERY_KIND = "recovery"
@@ -132,21 +132,21 @@ def export_recovery(ctx: Ctx, station_code: str, out: Path) -> dict[str, Any]:
             origins = _origins(s, code)
             hwm = {o: int(h.rev) if (h := s.get(SyncHwm, o)) else 0 for o in origins}
             sent = _what_was_sent(s, code)
-            held_max = 0
+            # counts and highest revs first (SQL), so the rows can stream into the file
             counts: dict[str, int] = {}
             per_origin: dict[str, list[int]] = {o: [0, 0] for o in origins}  # count, max rev
-            rows_out: list[dict[str, Any]] = []
             for spec in specs.values():
                 t = spec.table
-                for row in s.execute(select(t).where(t.c.origin.in_(origins)).order_by(t.c.rev)):
-                    rec = encode_row(spec, row)
-                    rows_out.append({"t": spec.name, "r": rec})
-                    counts[spec.name] = counts.get(spec.name, 0) + 1
-                    po = per_origin[str(rec["origin"])]
-                    po[0] += 1
-                    po[1] = max(po[1], int(rec["rev"]))
-                    if rec["origin"] == code:
-                        held_max = max(held_max, int(rec["rev"]))
+                for origin, n, top in s.execute(
+                    select(t.c.origin, func.count(), func.max(t.c.rev))
+                    .where(t.c.origin.in_(origins))
+                    .group_by(t.c.origin)
+                ):
+                    counts[spec.name] = counts.get(spec.name, 0) + int(n)
+                    po = per_origin[str(origin)]
+                    po[0] += int(n)
+                    po[1] = max(po[1], int(top or 0))
+            held_max = per_origin[code][1]
             lost: list[dict[str, int]] = []
             if sent > hwm[code]:
                 lost.append({"from": hwm[code] + 1, "to": sent})
@@ -159,8 +159,10 @@ def export_recovery(ctx: Ctx, station_code: str, out: Path) -> dict[str, Any]:
                 "created_by": {"code": me.code, "name": me.name},
             }
             sink.line({"summary": info})
-            for line in rows_out:
-                sink.line(line)
+            for spec in specs.values():
+                t = spec.table
+                for row in s.execute(select(t).where(t.c.origin.in_(origins)).order_by(t.c.rev)):
+                    sink.line({"t": spec.name, "r": encode_row(spec, row)})
             sha, chunks = sink.close()
             ranges = [
                 mf.Range(o, 0, max(per_origin[o][1], hwm[o]), per_origin[o][0])
@@ -367,21 +369,14 @@ def recover_station(ctx: Ctx, path: Path) -> RecoveryResult:
         peer = _verify(ctx, opened, m)
         if peer.relation != "parent":
             raise _reject("origin", f"恢复包只能来自本站的上级，{peer.name} 不是本站的上级")
-        payload = _decrypt(ctx, opened, m, None)
-    finally:
+        pair = _key_pair(ctx, m)
+    except BaseException:
         if opened is not None:
             opened.close()
+        raise
+    finally:
         ctx.session.rollback()
-    info = payload.peer_summary or {}
-    if info.get("station") != me:
-        raise _reject("recipient", "恢复包不是为本站生成的，已拒绝")
-    for rows in payload.records.values():
-        for st in rows:
-            origin = str(st.raw["origin"])
-            if origin != me and not is_ancestor(me, origin):
-                raise _reject("origin", f"恢复包中含有其他工作站（{origin}）的记录，已拒绝")
-            if st.values is None:
-                raise _reject("manifest", f"恢复包中的记录有误（{st.reason}），已拒绝")
+    bundle = opened
     specs = table_specs()
     result = RecoveryResult(path=path, sender=peer.name)
     try:
@@ -401,15 +396,30 @@ def recover_station(ctx: Ctx, path: Path) -> RecoveryResult:
                 t = specs[table].table
                 conn.execute(delete(t).where(t.c.origin == me))
             top_epoch = 0
-            for name, spec in specs.items():
-                values = [st.values for st in payload.records.get(name, []) if st.values]
-                if not values:
-                    continue
-                stmt = _insert_stmt(conn, spec)
-                for i in range(0, len(values), 2000):
-                    conn.execute(stmt, values[i : i + 2000])
-                result.counts[name] = len(values)
+            summary_out: list[dict[str, Any]] = []
+            opener = Opener(
+                pair.enc, SealParams(m.payload.ephemeral_public, m.payload.nonce_prefix), m.aad()
+            )
+            stream = _stream_records(_plain_lines(bundle, m, opener, None), m, summary_out)
+            for batch in _batches(stream, 2000):
+                info = summary_out[0] if summary_out else {}
+                if info.get("station") != me:
+                    raise _reject("recipient", "恢复包不是为本站生成的，已拒绝")
+                values: list[dict[str, Any]] = []
+                for st in batch:
+                    origin = str(st.raw["origin"])
+                    if origin != me and not is_ancestor(me, origin):
+                        raise _reject("origin", f"恢复包中含有其他工作站（{origin}）的记录，已拒绝")
+                    if st.values is None:
+                        raise _reject("manifest", f"恢复包中的记录有误（{st.reason}），已拒绝")
+                    values.append(st.values)
+                spec = batch[0].spec
+                conn.execute(_insert_stmt(conn, spec), values)
+                result.counts[spec.name] = result.counts.get(spec.name, 0) + len(values)
                 top_epoch = max(top_epoch, *(int(v["rev"]) >> EPOCH_SHIFT for v in values))
+            info = summary_out[0] if summary_out else {}
+            if info.get("station") != me:
+                raise _reject("recipient", "恢复包不是为本站生成的，已拒绝")
             hwm = {str(k): int(v) for k, v in (info.get("hwm") or {}).items()}
             sent = int(info.get("sent_upto", 0) or 0)
             result.lost = [
@@ -478,4 +488,6 @@ def recover_station(ctx: Ctx, path: Path) -> RecoveryResult:
             f"恢复时数据库出错（{type(exc.orig if hasattr(exc, 'orig') else exc).__name__}），"
             "已全部撤销，台账未改变；请稍后重试，仍失败请联系技术支持",
         ) from exc
+    finally:
+        bundle.close()
     return result
