@@ -1652,6 +1652,23 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                     )
                     if code == 0:
                         code = EXIT_RECORDS_REFUSED
+        elif args.bundle_command == "recovery":
+            from app.sync.recovery import export_recovery
+
+            info = export_recovery(ctx, args.station, Path(args.out))
+            _emit(
+                info,
+                args.json,
+                lambda r: (
+                    f"已生成恢复包：{r['file']}（{r['records']} 条记录），请交工作站 {r['station']} "
+                    "在新安装的程序中选择“从乡镇恢复本站台账”导入"
+                    + (
+                        f"\n注意：{r['lost_text']} 的改动本站从未收到，无法恢复"
+                        if r["lost"]
+                        else ""
+                    )
+                ),
+            )
         elif args.bundle_command == "inspect":
             from app.sync.importer import inspect_bundle
 
@@ -1889,6 +1906,10 @@ def _add_sync_commands(sub: Any) -> None:
     )
     b.add_argument("file", help="发给本站的同步包或回执")
     b.add_argument("--out", required=True, help="核查文件（.sqlite3，不得已存在）")
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("recovery", help="为重新安装的下级生成恢复包（其全部记录，供其恢复台账）")
+    b.add_argument("--station", required=True, help="下级工作站的区划代码（须已重新配对）")
+    b.add_argument("--out", required=True, help="恢复包输出文件或文件夹（如U盘）")
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("log", help="同步记录（导出、导入、拒绝）")
     b.add_argument("--peer", help="只看某个工作站")
@@ -2321,6 +2342,28 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recover(args: argparse.Namespace) -> int:
+    from app.sync.recovery import recover_station
+
+    _sync_passphrase_prompt()
+    if bool(args.source) == bool(args.hub):
+        raise ValidationError.single(
+            "from",
+            "--from / --hub",
+            "须指定其一",
+            "用U盘恢复加 --from 恢复包文件；联网恢复加 --hub 地址",
+        )
+    with _session(args) as ctx:
+        if args.source:
+            res = recover_station(ctx, Path(args.source))
+        else:
+            from app.sync.client import recover_from_hub
+
+            res = recover_from_hub(ctx, args.hub)
+    _emit(res.as_dict(), args.json, lambda r: str(r["message"]))
+    return 0
+
+
 def _add_net_commands(sub: Any) -> None:
     s = sub.add_parser(
         "serve",
@@ -2362,6 +2405,12 @@ def _add_net_commands(sub: Any) -> None:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_sync)
 
+    s = sub.add_parser("recover", help="新安装的本站从上级恢复本站台账（须先与上级重新配对）")
+    s.add_argument("--from", dest="source", help="上级生成的恢复包文件（U盘）")
+    s.add_argument("--hub", help="上级同步服务地址（联网恢复）")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_recover)
+
 
 def _start_log(args: argparse.Namespace) -> logging.Logger:
     """Log which command ran and how it ended — never its arguments (they carry names)."""
@@ -2396,6 +2445,7 @@ COMMANDS = (
     "screening",
     "serve",
     "sync",
+    "recover",
 )
 
 

@@ -26,11 +26,6 @@ ORPHAN_QUERIES = {
         " (e.case_type = 'visit' AND EXISTS (SELECT 1 FROM visit v WHERE v.id = e.case_id))"
         " OR (e.case_type = 'dispute' AND EXISTS (SELECT 1 FROM dispute d WHERE d.id = e.case_id)))"
     ),
-    "人员（不是任何案件的当事人或信访人）": (
-        "SELECT count(*) FROM person p"
-        " WHERE NOT EXISTS (SELECT 1 FROM visit_person x WHERE x.person_id = p.id)"
-        " AND NOT EXISTS (SELECT 1 FROM dispute_party x WHERE x.person_id = p.id)"
-    ),
     "信访人": "SELECT count(*) FROM visit_person x"
     " WHERE NOT EXISTS (SELECT 1 FROM visit v WHERE v.id = x.visit_id)"
     " OR NOT EXISTS (SELECT 1 FROM person p WHERE p.id = x.person_id)",

@@ -58,6 +58,7 @@ from .netproto import (
     BUNDLES_PATH,
     HEALTH_PATHS,
     POLL_PATH,
+    RECOVERY_PATH,
     RESULT_HEADER,
     SENDER_HEADER,
     SIGNATURE_HEADER,
@@ -324,6 +325,18 @@ class HubClient:
             return HubReply(409, "gap", ack, message, reason)
         raise self._fail(resp, "上传同步包")
 
+    def recovery(self, body: bytes, signature: str) -> bytes:
+        with self._errors():
+            resp = self._http.post(
+                RECOVERY_PATH,
+                content=body,
+                headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature},
+                timeout=600.0,
+            )
+        if resp.status_code == 200:
+            return resp.content
+        raise self._fail(resp, "从上级恢复本站台账")
+
     def poll(self, body: bytes, signature: str) -> bytes | None:
         with self._errors():
             resp = self._http.post(
@@ -337,6 +350,32 @@ class HubClient:
         if resp.status_code == 200:
             return resp.content
         raise self._fail(resp, "查询下发记录")
+
+
+def recover_from_hub(ctx: Ctx, url: str, *, transport: httpx.BaseTransport | None = None) -> Any:
+    """从上级恢复本站台账 over the network: ask the parent's hub (already re-paired with this
+    installation's card) for the recovery bundle and restore from it (:mod:`.recovery`)."""
+    import tempfile
+
+    from .netproto import build_recovery_request
+    from .recovery import recover_station
+
+    ctx.require("sync.pair")
+    parent = ctx.session.scalars(
+        select(SyncPeer).where(SyncPeer.relation == "parent", SyncPeer.active.is_(True))
+    ).first()
+    ctx.session.rollback()
+    if parent is None:
+        raise SyncError("本站还没有与上级配对：请先导入上级的工作站卡片，并把本站新卡片交上级导入")
+    url = normalize_hub_url(url)
+    info = check_hub(url, expect_code=parent.station_code, transport=transport)
+    body, signature = build_recovery_request(load_station_keys(ctx.db), ctx.station.code, info.code)
+    with HubClient(url, transport=transport) as client:
+        data = client.recovery(body, signature)
+    with tempfile.TemporaryDirectory(prefix="zongzhi-recover-") as tmp:
+        path = Path(tmp) / f"恢复包_{info.code}_至_{ctx.station.code}.zzb"
+        path.write_bytes(data)
+        return recover_station(ctx, path)
 
 
 def check_hub(

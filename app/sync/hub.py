@@ -59,12 +59,14 @@ from .netproto import (
     HEALTH_PATHS,
     MAX_POLL,
     POLL_PATH,
+    RECOVERY_PATH,
     RESULT_HEADER,
     SENDER_HEADER,
     SIGNATURE_HEADER,
     error_body,
     parse_poll,
     poll_signature_ok,
+    recovery_signature_ok,
     status_for,
 )
 from .routing import addressed_to, outgoing, tables_for
@@ -357,6 +359,60 @@ class Hub:
             self._last_poll_answer[req.station] = now
             return self._ack_reply(data, "downstream", req.station, f"waiting={waiting}")
 
+    # --- POST /api/v1/recovery ------------------------------------------------------------
+    def recovery(self, body: bytes, signature: str) -> Reply:
+        """A re-paired child (new installation) asks for everything of its own origin."""
+        try:
+            return self._recovery(body, signature)
+        except SQLAlchemyError as exc:
+            log.warning("database unavailable while writing a recovery: %s", type(exc).__name__)
+            return _json_reply(503, "同步服务的数据库暂时不可用，请稍后重试", "database")
+
+    def _recovery(self, body: bytes, signature: str) -> Reply:
+        from .recovery import export_recovery
+
+        if len(body) > MAX_POLL:
+            return _json_reply(413, "恢复请求过大", "too_large")
+        try:
+            req = parse_poll(body)
+        except BundleRejected as exc:
+            return _json_reply(400, str(exc), exc.reason)
+        with self._ctx() as ctx:
+            peer = ctx.session.get(SyncPeer, req.station)
+            if peer is None or not peer.active or peer.relation != "child":
+                reply = _json_reply(
+                    403,
+                    f"工作站 {req.station} 尚未与本站配对：请先把新安装后的工作站卡片交本站导入"
+                    "（更换密钥），电话核对指纹",
+                    "unpaired",
+                )
+                reply.sender = f"{req.station}?"
+                return reply
+            if req.key_fp != peer.fingerprint:
+                return _json_reply(
+                    403,
+                    "本站登记的是该工作站以前的密钥：请先把新安装后的工作站卡片交上级导入"
+                    "（更换密钥，card import --replace），电话核对指纹后再恢复",
+                    "key_changed",
+                )
+            if not recovery_signature_ok(peer.sign_public, body, signature):
+                return _json_reply(
+                    403, "签名验证失败：恢复请求不是已配对的工作站发出的", "signature"
+                )
+            if req.hub != self.code:
+                return _json_reply(
+                    421, f"这是发给工作站 {req.hub} 的请求，本站是 {self.code}", "recipient"
+                )
+            ctx.session.rollback()
+            path = self.incoming_path()
+            try:
+                with self.writing(req.station):
+                    export_recovery(ctx, req.station, path)
+                data = path.read_bytes()
+            finally:
+                path.unlink(missing_ok=True)
+            return Reply(200, data, BUNDLE_TYPE, sender=req.station, note="recovery")
+
 
 def downstream_waiting(session: Any, me: str, peer: SyncPeer, have: dict[str, int]) -> int:
     """Records ``peer`` (a child) may receive from here that it says it does not hold."""
@@ -510,6 +566,23 @@ def create_app(hub: Hub) -> Any:
         reply = await anyio.to_thread.run_sync(hub.poll, body, signature, limiter=limiter)
         return respond(request, reply, started, len(body))
 
+    async def recovery(request: Request) -> Response:
+        started = time.monotonic()
+        length = declared_length(request)
+        if length is not None and not 0 <= length <= MAX_POLL:
+            return respond(request, _json_reply(413, "恢复请求过大", "too_large"), started)
+        body = b""
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_POLL:
+                    return respond(request, _json_reply(413, "恢复请求过大", "too_large"), started)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        reply = await anyio.to_thread.run_sync(hub.recovery, body, signature, limiter=limiter)
+        return respond(request, reply, started, len(body))
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
         message = "不支持该请求方法" if status == 405 else "没有这个地址（综治工作站同步服务）"
@@ -534,6 +607,7 @@ def create_app(hub: Hub) -> Any:
     routes += [
         Route(BUNDLES_PATH, bundles, methods=["POST"]),
         Route(POLL_PATH, poll, methods=["POST"]),
+        Route(RECOVERY_PATH, recovery, methods=["POST"]),
     ]
     return Starlette(
         routes=routes,

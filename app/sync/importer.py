@@ -280,17 +280,21 @@ def _hashing(chunks: Iterator[bytes], sha: Any) -> Iterator[bytes]:
 _TAMPERED_PAYLOAD = "同步包内容校验失败（被改动、损坏，或不是用本站密钥加密的），已拒绝"
 
 
-def _read_payload(
+PLAIN_STEP = 4 << 20  # decompress at most this much at a time: memory stays bounded
+
+
+def _plain_lines(
     opened: OpenedBundle, m: mf.Manifest, opener: Opener, progress: Progress | None
-) -> _Payload:
+) -> Iterator[bytes]:
+    """The payload's JSON lines, decrypted and decompressed as a stream (bounded memory). The
+    checks that need the whole payload (hash, sizes, end of stream) run when it is exhausted:
+    a consumer must not commit anything before then."""
     if m.payload.plain_size > min(MAX_PLAIN, MAX_RATIO * m.payload.size):
         raise _reject("bomb", "同步包声明的解压后大小异常（疑似“压缩炸弹”），已拒绝")
-    specs = table_specs()
     sha = hashlib.sha256()
     decomp = zlib.decompressobj()
     plain_total = 0
     pending = bytearray()
-    lines: list[bytes] = []
     index = 0
     try:
         for sealed in iter_frames(
@@ -301,20 +305,23 @@ def _read_payload(
                 raise _reject("tampered", _TAMPERED_PAYLOAD)
             compressed = opener.open(sealed, final=final)
             index += 1
-            data = decomp.decompress(compressed, m.payload.plain_size - plain_total + 1)
+            left = m.payload.plain_size - plain_total + 1
+            data = decomp.decompress(compressed, min(PLAIN_STEP, left))
             while True:
                 plain_total += len(data)
                 if plain_total > m.payload.plain_size:
                     raise _reject("bomb", "同步包解压后超过声明的大小（疑似“压缩炸弹”），已拒绝")
                 pending += data
+                cut = pending.rfind(b"\n")
+                if cut >= 0:
+                    block = bytes(pending[:cut])
+                    del pending[: cut + 1]
+                    yield from block.split(b"\n")
+                    del block
                 if not decomp.unconsumed_tail:
                     break
-                data = decomp.decompress(
-                    decomp.unconsumed_tail, m.payload.plain_size - plain_total + 1
-                )
-            *complete, rest = pending.split(b"\n")
-            lines.extend(bytes(c) for c in complete)
-            pending = bytearray(rest)
+                left = m.payload.plain_size - plain_total + 1
+                data = decomp.decompress(decomp.unconsumed_tail, min(PLAIN_STEP, left))
             if progress:
                 progress(index, m.payload.chunks, "正在解密校验同步包")
         tail = decomp.flush()
@@ -328,15 +335,21 @@ def _read_payload(
         raise _reject("tampered", _TAMPERED_PAYLOAD)
     if sha.hexdigest() != m.payload.sha256 or plain_total != m.payload.plain_size or pending:
         raise _reject("tampered", _TAMPERED_PAYLOAD)
-    return _parse_lines(lines, m, specs)
 
 
-def _parse_lines(lines: list[bytes], m: mf.Manifest, specs: dict[str, TableSpec]) -> _Payload:
+def _stream_records(
+    lines: Iterator[bytes], m: mf.Manifest, summary_out: list[dict[str, Any]]
+) -> Iterator[_Staged]:
+    """Every record of the payload, decoded (a bad value makes a row refused, not the file),
+    checked against the signed manifest; the peer summary (acknowledgement, recovery) goes
+    into ``summary_out``. The count checks run when the stream is exhausted."""
+    specs = table_specs()
     inconsistent = _reject("manifest", "同步包内容与其清单不一致，已拒绝（请让对方重新导出）")
-    if not lines:
+    first = next(lines, None)
+    if first is None:
         raise inconsistent
     try:
-        header = json.loads(lines[0])["header"]
+        header = json.loads(first)["header"]
     except (ValueError, KeyError, TypeError) as exc:
         raise inconsistent from exc
     expected = {
@@ -348,12 +361,11 @@ def _parse_lines(lines: list[bytes], m: mf.Manifest, specs: dict[str, TableSpec]
     }
     if header != expected:
         raise inconsistent
-    peer_summary: dict[str, Any] | None = None
-    records: dict[str, list[_Staged]] = {name: [] for name in specs}
+    counts: dict[str, int] = {}
     per_origin: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()
     ranges = {r.origin: r for r in m.ranges}
-    for raw_line in lines[1:]:
+    for raw_line in lines:
         try:
             obj = json.loads(raw_line)
         except ValueError as exc:
@@ -361,9 +373,13 @@ def _parse_lines(lines: list[bytes], m: mf.Manifest, specs: dict[str, TableSpec]
         if not isinstance(obj, dict):
             raise inconsistent
         if "summary" in obj:
-            if peer_summary is not None or m.kind != "ack" or not isinstance(obj["summary"], dict):
+            if (
+                summary_out
+                or m.kind not in ("ack", "recovery")
+                or not isinstance(obj["summary"], dict)
+            ):
                 raise inconsistent
-            peer_summary = obj["summary"]
+            summary_out.append(obj["summary"])
             continue
         table, row = obj.get("t"), obj.get("r")
         if not isinstance(table, str) or not isinstance(row, dict):
@@ -387,17 +403,38 @@ def _parse_lines(lines: list[bytes], m: mf.Manifest, specs: dict[str, TableSpec]
             raise inconsistent
         seen.add((table, rid))
         per_origin[origin] = per_origin.get(origin, 0) + 1
+        counts[table] = counts.get(table, 0) + 1
         try:
-            staged = _Staged(spec, row, decode_row(spec, row))
+            yield _Staged(spec, row, decode_row(spec, row))
         except BadValue as exc:
-            staged = _Staged(spec, row, None, str(exc))
-        records[table].append(staged)
-    counts = {t: len(v) for t, v in records.items() if v}
+            yield _Staged(spec, row, None, str(exc))
     if counts != {t: n for t, n in m.counts.items() if n} or any(
         per_origin.get(r.origin, 0) != r.count for r in m.ranges
     ):
         raise inconsistent
-    return _Payload(records, peer_summary)
+
+
+def _read_payload(
+    opened: OpenedBundle, m: mf.Manifest, opener: Opener, progress: Progress | None
+) -> _Payload:
+    """The whole payload in memory (核查 and recovery; imports stream instead)."""
+    records: dict[str, list[_Staged]] = {name: [] for name in table_specs()}
+    summary: list[dict[str, Any]] = []
+    for st in _stream_records(_plain_lines(opened, m, opener, progress), m, summary):
+        records[st.spec.name].append(st)
+    return _Payload(records, summary[0] if summary else None)
+
+
+def _batches(stream: Iterator[_Staged], n: int = BATCH) -> Iterator[list[_Staged]]:
+    """Consecutive records of one table, at most ``n`` at a time."""
+    batch: list[_Staged] = []
+    for st in stream:
+        if batch and (len(batch) >= n or batch[0].spec is not st.spec):
+            yield batch
+            batch = []
+        batch.append(st)
+    if batch:
+        yield batch
 
 
 # --- apply -----------------------------------------------------------------------------------
@@ -490,11 +527,30 @@ def unit_of(table: str, values: dict[str, Any]) -> Key:
     return table, str(values.get("id", ""))
 
 
+@dataclass(slots=True)
+class _Meta:
+    """What the importer keeps of one record between reading and writing (no values: the
+    payload is read twice rather than held in memory)."""
+
+    spec: TableSpec
+    id: str
+    rev: int
+    origin: str
+    ref: str
+    case_code: str
+    unit: Key
+    parents: tuple[tuple[str, str, str], ...]
+    state: str  # cand | same | bad
+    exists: bool
+    deleted: bool
+
+
 class _Applier:
-    """Applies one bundle's records in three steps: classify every row on its own
-    (:meth:`plan`), refuse whole records whose any row is refused, with everything that
-    depends on them (:meth:`_close`), then write what is left table by table
-    (:meth:`apply_table`, in parent-before-child order)."""
+    """Applies one bundle's records as a stream, in two passes over the payload: the first
+    classifies every row on its own in batches (:meth:`classify`) and keeps a few facts per
+    row; then whole records are refused when any of their rows is refused, with everything
+    that depends on them (:meth:`close`); the second pass writes what is left
+    (:meth:`apply_table`)."""
 
     def __init__(self, conn: Connection, peer: SyncPeer, me: str) -> None:
         self.conn = conn
@@ -504,43 +560,31 @@ class _Applier:
         self.rejected: list[dict[str, Any]] = []
         self.rejected_total = 0
         self.refused_records: list[dict[str, Any]] = []
-        self.existing: dict[str, dict[str, tuple[str, int, Any]]] = {}
+        self.meta: dict[Key, _Meta] = {}
         self.own_refusal: dict[Key, str] = {}
-        self.candidates: dict[str, list[_Staged]] = {}
-        self.unchanged: set[Key] = set()
-        self.unit: dict[Key, Key] = {}
         self.refused_units: dict[Key, tuple[Key, str]] = {}  # unit → (row at fault, reason)
         self.unit_labels: dict[Key, str] = {}
         self.unit_cause: dict[Key, str] = {}
+        self._unique_seen: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], str]] = {}
 
-    # -- step 1: every row on its own ---------------------------------------------------------
+    # -- pass 1: every row on its own ---------------------------------------------------------
 
-    def plan(self, records: dict[str, list[_Staged]]) -> None:
-        specs = table_specs()
-        staged: dict[Key, _Staged] = {}
-        for name, spec in specs.items():
-            rows = records.get(name, [])
-            for st in rows:
-                staged[(name, st.id)] = st
-                self.unit[(name, st.id)] = unit_of(name, st.values or st.raw)
-            self._classify(spec, rows)
-        self._close(specs, records, staged)
-
-    def _classify(self, spec: TableSpec, rows: list[_Staged]) -> None:
+    def classify(self, rows: list[_Staged]) -> None:
+        """One batch of consecutive rows of one table."""
         if not rows:
             return
+        spec = rows[0].spec
         t = spec.table
-        conn = self.conn
-        existing = self.existing.setdefault(spec.name, {})
-        ids = [st.id for st in rows]
-        for part in _chunks(ids):
-            for row in conn.execute(select(t).where(t.c.id.in_(part))):
-                existing[str(row.id)] = (str(row.origin), int(row.rev), row)
+        existing: dict[str, tuple[str, int, Any]] = {}
+        for row in self.conn.execute(select(t).where(t.c.id.in_([st.id for st in rows]))):
+            existing[str(row.id)] = (str(row.origin), int(row.rev), row)
         candidates: list[_Staged] = []
+        state: dict[str, str] = {}
         for st in rows:
             key = (spec.name, st.id)
             if st.values is None:
                 self.own_refusal[key] = st.reason
+                state[st.id] = "bad"
                 continue
             refusal = row_refusal(spec, st.values, self.peer, self.me)
             ex = existing.get(st.id)
@@ -556,73 +600,82 @@ class _Applier:
             if ex is not None:
                 _, ex_rev, ex_row = ex
                 if ex_rev > st.rev:
-                    self.unchanged.add(key)
+                    state[st.id] = "same"
                     continue
                 if ex_rev == st.rev:
                     if encode_row(spec, ex_row) == _full_raw(spec, st):
-                        self.unchanged.add(key)
+                        state[st.id] = "same"
                     else:
                         self.own_refusal[key] = (
                             "变更号相同但内容不同（完整性警报：对方数据库可能被复制或篡改）"
                         )
+                        state[st.id] = "bad"
                     continue
             candidates.append(st)
-        candidates = self._check_rev_collisions(spec, candidates)
-        self.candidates[spec.name] = self._check_uniques(spec, candidates)
+        kept = self._check_uniques(spec, self._check_rev_collisions(spec, candidates))
+        for st in kept:
+            state[st.id] = "cand"
+        for st in rows:
+            values = st.values or st.raw
+            code = values.get("case_code")
+            self.meta[(spec.name, st.id)] = _Meta(
+                spec=spec,
+                id=st.id,
+                rev=st.rev,
+                origin=str(st.raw.get("origin", "")),
+                ref=spec.describe(st.raw),
+                case_code=code if isinstance(code, str) else "",
+                unit=unit_of(spec.name, values),
+                parents=tuple(self._parent_refs(spec, st)) if st.values is not None else (),
+                state=state.get(st.id, "bad"),
+                exists=st.id in existing,
+                deleted=st.values is not None and st.values.get("deleted_at") is not None,
+            )
 
-    # -- step 2: whole records ----------------------------------------------------------------
-
-    def _parent_refs(self, spec: TableSpec, st: _Staged) -> Iterator[tuple[str, str, str, str]]:
-        """(column, parent table, parent column, value) for every parent a row names."""
+    def _parent_refs(self, spec: TableSpec, st: _Staged) -> Iterator[tuple[str, str, str]]:
+        """(parent table, parent column, value) for every parent a row names."""
         assert st.values is not None
         for column, ref_table, ref_col in spec.foreign_keys:
             v = st.values.get(column)
             if v is not None:
-                yield column, ref_table, ref_col, str(v)
+                yield ref_table, ref_col, str(v)
         if spec.name == "case_event":
             ct = st.values.get("case_type")
             if ct in CASE_TABLES:
-                yield "case_id", str(ct), "id", str(st.values["case_id"])
+                yield str(ct), "id", str(st.values["case_id"])
             else:
-                yield "case_type", "", "", str(ct)
+                yield "", "", str(ct)
 
-    def _close(
-        self,
-        specs: dict[str, TableSpec],
-        records: dict[str, list[_Staged]],
-        staged: dict[Key, _Staged],
-    ) -> None:
+    # -- between the passes: whole records ----------------------------------------------------
+
+    def close(self) -> None:
         from app.models import Base
 
+        meta = self.meta
         refused = self.refused_units
         for key, reason in self.own_refusal.items():
-            refused.setdefault(self.unit[key], (key, reason))
+            refused.setdefault(meta[key].unit, (key, reason))
         depends: dict[Key, set[Key]] = {}
         referrers: dict[Key, set[Key]] = {}  # party-only unit → units naming it
         to_find: dict[tuple[str, str], set[str]] = {}
         pending: list[tuple[Key, str, str, str]] = []
-        for name, rows in records.items():
-            spec = specs[name]
-            for st in rows:
-                key = (name, st.id)
-                if st.values is None:
+        for key, mt in meta.items():
+            u = mt.unit
+            for ref_table, ref_col, v in mt.parents:
+                if not ref_table:
+                    self.own_refusal.setdefault(key, f"案件类别“{v[:20]}”无效")
+                    refused.setdefault(u, (key, self.own_refusal[key]))
                     continue
-                u = self.unit[key]
-                for _column, ref_table, ref_col, v in self._parent_refs(spec, st):
-                    if not ref_table:
-                        self.own_refusal.setdefault(key, f"案件类别“{v[:20]}”无效")
-                        refused.setdefault(u, (key, self.own_refusal[key]))
-                        continue
-                    pkey = (ref_table, v)
-                    if ref_col == "id" and pkey in staged:
-                        pu = self.unit[pkey]
-                        if pu != u:
-                            depends.setdefault(u, set()).add(pu)
-                            if ref_table in PARTY_ONLY:
-                                referrers.setdefault(pu, set()).add(u)
-                        continue
-                    to_find.setdefault((ref_table, ref_col), set()).add(v)
-                    pending.append((key, ref_table, ref_col, v))
+                pkey = (ref_table, v)
+                if ref_col == "id" and pkey in meta:
+                    pu = meta[pkey].unit
+                    if pu != u:
+                        depends.setdefault(u, set()).add(pu)
+                        if ref_table in PARTY_ONLY:
+                            referrers.setdefault(pu, set()).add(u)
+                    continue
+                to_find.setdefault((ref_table, ref_col), set()).add(v)
+                pending.append((key, ref_table, ref_col, v))
         found: dict[tuple[str, str], set[str]] = {}
         for (ref_table, ref_col), values in to_find.items():
             rt = Base.metadata.tables[ref_table]
@@ -636,15 +689,7 @@ class _Applier:
             if v not in found[(ref_table, ref_col)]:
                 reason = f"所关联的{table_label(ref_table)}记录缺失或已被拒收"
                 self.own_refusal.setdefault(key, reason)
-                refused.setdefault(self.unit[key], (key, reason))
-        # persons of this bundle that no case of this bundle names (new ones) are orphans
-        for key, st in staged.items():
-            u = self.unit[key]
-            new = st.id not in self.existing.get(key[0], {})
-            if key[0] in PARTY_ONLY and u not in referrers and u not in refused and new:
-                reason = "该人员不是任何案件的当事人或信访人（孤立记录）"
-                self.own_refusal[key] = reason
-                refused[u] = (key, reason)
+                refused.setdefault(meta[key].unit, (key, reason))
         changed = True
         while changed:
             changed = False
@@ -657,7 +702,7 @@ class _Applier:
                     changed = True
             for p, users in referrers.items():
                 if p not in refused and all(x in refused for x in users):
-                    refused[p] = refused[next(iter(sorted(users)))]
+                    refused[p] = refused[min(users)]
                     changed = True
         # a refused person is reported with the (first) case naming them, not on their own
         attached = {
@@ -665,45 +710,45 @@ class _Applier:
             for p, users in referrers.items()
             if p in refused and all(x in refused for x in users)
         }
-        members: dict[Key, list[Key]] = {}
-        for key in staged:
-            u = self.unit[key]
-            if u in refused:
-                members.setdefault(attached.get(u, u), []).append(key)
+        members: dict[Key, int] = {}
+        for mt in meta.values():
+            if mt.unit in refused:
+                owner = attached.get(mt.unit, mt.unit)
+                members[owner] = members.get(owner, 0) + 1
         for u, (cause_key, reason) in sorted(refused.items()):
             if u not in members:
                 continue
-            cause = staged[cause_key]
-            self.unit_cause[u] = f"{cause.spec.label} {cause.spec.describe(cause.raw)}：{reason}"
+            cause = meta[cause_key]
+            self.unit_cause[u] = f"{cause.spec.label} {cause.ref}：{reason}"
             self.refused_records.append(
                 {
-                    "record": self._unit_label(u, staged),
+                    "record": self._unit_label(u),
                     "table": u[0],
                     "label": table_label(u[0]),
-                    "origin": str(cause.raw.get("origin", "")),
-                    "rows": len(members[u]),
+                    "origin": cause.origin,
+                    "rows": members[u],
                     "reason": self.unit_cause[u],
                 }
             )
         for p, u in attached.items():
             self.unit_labels[p] = self.unit_labels.get(u, "")
             self.unit_cause.setdefault(p, self.unit_cause.get(u, ""))
+        self._tally()
 
-    def _unit_label(self, u: Key, staged: dict[Key, _Staged]) -> str:
+    def _unit_label(self, u: Key) -> str:
         """How a clerk finds the record: its case code (or number), never a person's name."""
         if u in self.unit_labels:
             return self.unit_labels[u]
         specs = table_specs()
         label = ""
-        root = staged.get(u)
+        root = self.meta.get(u)
         if root is not None:
-            label = root.spec.describe(root.raw)
+            label = root.ref
         if not label or label == u[1]:
-            for key, st in staged.items():
-                code = st.raw.get("case_code")
-                if self.unit.get(key) == u and isinstance(code, str) and code:
-                    label = code
-                    break
+            label = next(
+                (mt.case_code for mt in self.meta.values() if mt.unit == u and mt.case_code),
+                label,
+            )
         if (not label or label == u[1]) and u[0] in specs:
             t = specs[u[0]].table
             row = self.conn.execute(select(t).where(t.c.id == u[1])).first()
@@ -712,70 +757,68 @@ class _Applier:
         self.unit_labels[u] = f"{table_label(u[0])} {label or u[1]}"
         return self.unit_labels[u]
 
-    # -- step 3: write ------------------------------------------------------------------------
-
-    def _reject_row(self, st: _Staged, reason: str, record: str) -> None:
-        self.tallies[st.spec.name].rejected += 1
-        self.rejected_total += 1
-        if len(self.rejected) < MAX_REJECTED_LISTED:
-            self.rejected.append(
-                {
-                    "table": st.spec.name,
-                    "label": st.spec.label,
-                    "id": st.id,
-                    "ref": st.spec.describe(st.raw),
-                    "record": record,
-                    "origin": str(st.raw.get("origin", "")),
-                    "reason": reason,
-                }
-            )
-
-    def apply_table(self, spec: TableSpec, rows: list[_Staged]) -> None:
-        tally = self.tallies.setdefault(spec.name, _TableTally())
-        tally.received = len(rows)
-        if not rows:
-            return
-        for st in rows:
-            key = (spec.name, st.id)
-            u = self.unit[key]
+    def _tally(self) -> None:
+        for name in table_specs():
+            self.tallies.setdefault(name, _TableTally())
+        for key, mt in self.meta.items():
+            tally = self.tallies[mt.spec.name]
+            tally.received += 1
+            u = mt.unit
             if u in self.refused_units:
                 record = self.unit_labels.get(u, "")
                 own = self.own_refusal.get(key)
-                if own is not None:
-                    self._reject_row(st, own, record)
-                else:
-                    self._reject_row(st, f"与{record}一并拒收（{self.unit_cause[u]}）", record)
-            elif key in self.unchanged:
+                reason = own if own is not None else f"与{record}一并拒收（{self.unit_cause[u]}）"
+                tally.rejected += 1
+                self.rejected_total += 1
+                if len(self.rejected) < MAX_REJECTED_LISTED:
+                    self.rejected.append(
+                        {
+                            "table": mt.spec.name,
+                            "label": mt.spec.label,
+                            "id": mt.id,
+                            "ref": mt.ref,
+                            "record": record,
+                            "origin": mt.origin,
+                            "reason": reason,
+                        }
+                    )
+            elif mt.state == "same":
                 tally.unchanged += 1
-        existing = self.existing.get(spec.name, {})
-        accepted = [
-            st
-            for st in self.candidates.get(spec.name, [])
-            if self.unit[(spec.name, st.id)] not in self.refused_units
-        ]
-        fresh = [st.values for st in accepted if st.id not in existing]
-        changed = [
-            {**st.values, "b_id": st.id, "b_rev": st.rev, "b_origin": st.values["origin"]}
-            for st in accepted
-            if st.id in existing and st.values is not None
-        ]
-        conn = self.conn
-        if fresh:
-            stmt = _insert_stmt(conn, spec)
-            for part in _chunks(fresh, 2000):
-                conn.execute(stmt, part)
-        if changed:
-            ustmt = _update_stmt(spec)
-            for part in _chunks(changed, 2000):
-                conn.execute(ustmt, part)
-        for st in accepted:
+            elif mt.state == "cand":
+                if mt.exists:
+                    tally.updated += 1
+                else:
+                    tally.new += 1
+                if mt.deleted:
+                    tally.deleted += 1
+
+    # -- pass 2: write ------------------------------------------------------------------------
+
+    def accepted(self, st: _Staged) -> bool:
+        mt = self.meta.get((st.spec.name, st.id))
+        if mt is None or mt.rev != st.rev:
+            # the second reading differs from the first: the file changed under us
+            raise _reject("tampered", _TAMPERED_PAYLOAD)
+        return mt.state == "cand" and mt.unit not in self.refused_units
+
+    def apply_table(self, spec: TableSpec, rows: list[_Staged]) -> None:
+        """Write one batch of accepted rows of one table."""
+        fresh: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        for st in rows:
+            if not self.accepted(st):
+                continue
             assert st.values is not None
-            if st.id in existing:
-                tally.updated += 1
+            if self.meta[(spec.name, st.id)].exists:
+                changed.append(
+                    {**st.values, "b_id": st.id, "b_rev": st.rev, "b_origin": st.values["origin"]}
+                )
             else:
-                tally.new += 1
-            if st.values.get("deleted_at") is not None:
-                tally.deleted += 1
+                fresh.append(st.values)
+        if fresh:
+            self.conn.execute(_insert_stmt(self.conn, spec), fresh)
+        if changed:
+            self.conn.execute(_update_stmt(spec), changed)
 
     def _check_rev_collisions(self, spec: TableSpec, cands: list[_Staged]) -> list[_Staged]:
         """A known (origin, rev) on a *different* record: two ledgers share one history."""
@@ -812,15 +855,17 @@ class _Applier:
         for cols in spec.uniques:
             label = UNIQUE_LABELS.get(cols, "、".join(cols))
             keyed: dict[tuple[Any, ...], str] = {}
+            earlier = self._unique_seen.setdefault((spec.name, cols), {})  # earlier batches
             for st in cands:
                 assert st.values is not None
                 key = tuple(st.values.get(c) for c in cols)
                 if any(v is None for v in key) or st.id in bad:
                     continue
-                if key in keyed:
+                if key in keyed or earlier.get(key, st.id) != st.id:
                     bad[st.id] = f"{label}“{_show(key)}”在同步包中重复"
                     continue
                 keyed[key] = st.id
+                earlier[key] = st.id
             if not keyed:
                 continue
             keys = list(keyed)
@@ -929,11 +974,12 @@ def _apply(
     ctx: Ctx,
     path: Path,
     m: mf.Manifest,
-    payload: _Payload,
+    read: Callable[[list[dict[str, Any]]], Iterator[_Staged]],
     *,
     dry_run: bool,
     progress: Progress | None,
 ) -> tuple[dict[str, Any], str]:
+    """Apply in one transaction; ``read`` streams the payload afresh (it is read twice)."""
     me = ctx.station.code
     specs = table_specs()
     with ctx.write() as s:
@@ -951,16 +997,21 @@ def _apply(
         hwm_before = {
             r.origin: int(h.rev) if (h := s.get(SyncHwm, r.origin)) else 0 for r in m.ranges
         }
+        if conn.dialect.name == "sqlite":
+            # rows are written in the order of the file; parents are checked at commit
+            conn.execute(text("PRAGMA defer_foreign_keys = ON"))
         applier = _Applier(conn, peer, me)
-        applier.plan(payload.records)
-        total = sum(len(v) for v in payload.records.values())
+        peer_summary: list[dict[str, Any]] = []
+        for batch in _batches(read(peer_summary)):
+            applier.classify(batch)
+        applier.close()
+        total = len(applier.meta)
         done = 0
-        for name, spec in specs.items():
-            rows = payload.records.get(name, [])
-            _apply_table(applier, spec, rows)
-            done += len(rows)
-            if progress and rows:
-                progress(done, total, f"正在导入{spec.label}")
+        for batch in _batches(read([])):
+            _apply_table(applier, batch[0].spec, batch)
+            done += len(batch)
+            if progress:
+                progress(done, total, f"正在导入{batch[0].spec.label}")
         now = format_utc(ctx.now())
         if not m.partial:  # a partial bundle (urgent items sent ahead) proves no range complete
             for r in m.ranges:
@@ -1014,7 +1065,7 @@ def _apply(
         }
         if m.kind == "ack":
             summary["ack"] = m.ack
-            summary["peer_summary"] = payload.peer_summary or {}
+            summary["peer_summary"] = peer_summary[0] if peer_summary else {}
         own = m.range_of(m.sender.code)
         log = BundleLog(
             bundle_id=m.bundle_id,
@@ -1063,6 +1114,9 @@ def _log_rejection(ctx: Ctx, path: Path, m: mf.Manifest | None, exc: BundleRejec
                 peer_code=m.sender.code if m else "",
                 status="rejected",
                 seq=m.seq if m else 0,
+                # what the sender had made when it wrote the file, even if it was refused here
+                rev_from=own.basis if (own := m.range_of(m.sender.code) if m else None) else 0,
+                rev_to=own.upto if own else 0,
                 payload_sha256=m.payload.sha256 if m else "",
                 summary=json.dumps(
                     {
@@ -1094,10 +1148,15 @@ def _previous_import(session: Session, bundle_id: str) -> BundleLog | None:
     ).first()
 
 
-def _decrypt(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest, progress: Progress | None) -> _Payload:
+def _key_pair(ctx: Ctx, m: mf.Manifest) -> Any:
     pair = decryption_keys(ctx.db).get(m.recipient.key_fp)
     if pair is None:
         raise _recipient_key_changed(m)
+    return pair
+
+
+def _decrypt(ctx: Ctx, opened: OpenedBundle, m: mf.Manifest, progress: Progress | None) -> _Payload:
+    pair = _key_pair(ctx, m)
     opener = Opener(
         pair.enc, SealParams(m.payload.ephemeral_public, m.payload.nonce_prefix), m.aad()
     )
@@ -1168,6 +1227,11 @@ def import_bundle(
         m = mf.parse(opened.manifest_bytes)
         result.kind, result.bundle_id, result.seq = m.kind, m.bundle_id, m.seq
         result.sender_code, result.sender_name = m.sender.code, m.sender.name
+        if m.kind == "recovery":
+            raise _reject(
+                "kind",
+                "这是恢复包，只能在新安装的本站上用“从乡镇恢复本站台账”（zongzhi recover）导入",
+            )
         if expect_kind == "ack" and m.kind != "ack":
             raise _reject("kind", "这是同步包，不是回执：请用“导入同步包”（zongzhi bundle import）")
         peer = _verify(ctx, opened, m)
@@ -1188,10 +1252,18 @@ def import_bundle(
             )
             return result
         _check_sequence(ctx.session, m, peer)
-        payload = _decrypt(ctx, opened, m, progress)
+        pair = _key_pair(ctx, m)
         ctx.session.commit()  # end the read transaction before writing
+        bundle = opened
+
+        def read(summary_out: list[dict[str, Any]]) -> Iterator[_Staged]:
+            opener = Opener(
+                pair.enc, SealParams(m.payload.ephemeral_public, m.payload.nonce_prefix), m.aad()
+            )
+            return _stream_records(_plain_lines(bundle, m, opener, progress), m, summary_out)
+
         try:
-            summary, log_id = _apply(ctx, path, m, payload, dry_run=dry_run, progress=progress)
+            summary, log_id = _apply(ctx, path, m, read, dry_run=dry_run, progress=progress)
         except _DryRun as dry:
             result.status = "dry_run"
             result.summary = dry.summary

@@ -47,7 +47,7 @@ from .errors import BundleRejected
 FORMAT = "zongzhi-bundle/1"
 FORMAT_MAJOR = 1
 SIGN_DOMAIN = b"zongzhi-bundle-v1"
-KINDS = ("bundle", "ack")
+KINDS = ("bundle", "ack", "recovery")  # recovery: a station's own records, sent back down
 MAX_PLAIN = 4 << 30
 
 _CODE = re.compile(r"\d{12}")

@@ -52,6 +52,8 @@ SIGNATURE_HEADER = "X-Zongzhi-Signature"
 SENDER_HEADER = "X-Zongzhi-Sender"  # informational (logs); the signed manifest decides
 POLL_FORMAT = "zongzhi-poll/1"
 POLL_DOMAIN = b"zongzhi-poll-v1"
+RECOVERY_PATH = f"{API}/recovery"
+RECOVERY_DOMAIN = b"zongzhi-recovery-v1"  # a poll body signed for this purpose only
 MAX_POLL = 64 * 1024
 
 _CODE = re.compile(r"\d{12}")
@@ -109,6 +111,30 @@ def build_poll(
         }
     )
     return body, b64e(sign(keys.pair.sign, POLL_DOMAIN, body))
+
+
+def build_recovery_request(keys: StationKeys, station: str, hub: str) -> tuple[bytes, str]:
+    """A re-paired station asks its parent's hub for its recovery bundle (same body as a poll,
+    signed under its own domain so that a poll cannot be replayed as a recovery request)."""
+    body = canonical_json(
+        {
+            "format": POLL_FORMAT,
+            "station": station,
+            "hub": hub,
+            "key_fp": keys.info.fingerprint,
+            "have": [],
+            "nonce": b64e(os.urandom(12)),
+        }
+    )
+    return body, b64e(sign(keys.pair.sign, RECOVERY_DOMAIN, body))
+
+
+def recovery_signature_ok(sign_public: str, body: bytes, signature_b64: str) -> bool:
+    try:
+        signature = b64d(signature_b64.strip())
+    except ValueError:
+        return False
+    return len(signature) == 64 and verify(sign_public, RECOVERY_DOMAIN, body, signature)
 
 
 def parse_poll(body: bytes) -> PollRequest:

@@ -122,7 +122,14 @@ class FirstRunWizard(QWizard):
         _field(form2, self.errors, tr("确认密码*"), self.password2, "admin_password2")
         self.summary.setParent(None)
         form2.addRow(self.summary)
+        self.admin_page.setCommitPage(True)  # the station exists once this page is left
         self.addPage(self.admin_page)
+
+        # --- page 3 (optional): 从乡镇恢复本站台账 (a reinstalled station) ---------------
+        from .recovery_page import RecoveryPage
+
+        self.recovery_page = RecoveryPage(db)
+        self.addPage(self.recovery_page)
         self._page_of = {
             "admin_username": 1,
             "admin_display_name": 1,
@@ -153,7 +160,7 @@ class FirstRunWizard(QWizard):
 
     def validateCurrentPage(self) -> bool:
         self.errors.clear()
-        if self.currentPage() is self.station_page:
+        if self.currentPage() in (self.station_page, self.recovery_page):
             return True
         name = self.admin_name.text().strip()
         if not name or is_role_word(name):
@@ -185,6 +192,7 @@ class FirstRunWizard(QWizard):
             QMessageBox.warning(self, tr("无法创建工作站"), str(err))
             return False
         self.admin_username = self.admin_user.text().strip()
+        self.recovery_page.username = self.admin_username
         self._ensure_keys()
         return True
 

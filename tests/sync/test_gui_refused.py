@@ -58,8 +58,8 @@ def test_refused_records_shown_and_exported(
     assert str(res.refused_count) in view.rejected_title.text()
     assert view.message.objectName() == "errorSummary"
     assert view.rejected.rowCount() == res.refused_count
-    cells = [view.rejected.item(i, 0) for i in range(view.rejected.rowCount())]
-    records_shown = {c.text() for c in cells if c is not None}
+    items = [view.rejected.item(i, 0) for i in range(view.rejected.rowCount())]
+    records_shown = {item.text() for item in items if item is not None}
     assert records_shown == {f"矛盾纠纷 {d.case_code}"}
     out = tmp_path / "拒收清单.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
