@@ -9,8 +9,9 @@
   environment variable ``ZONGZHI_OPERATOR``) and the password typed at the prompt, or for scripts
   the environment variable ``ZONGZHI_PASSWORD``. A password is never accepted on the command line
   (it would show in the process list and the shell history).
-- ``restore``, ``operator``, ``card`` (the station's keys and pairings) and ``demo`` (it creates
-  operators with a known password) are for administrators only, as in the GUI; every other role
+- ``restore``, ``recover`` (a new installation's history from upstream), ``operator``, ``card``
+  (the station's keys and pairings) and ``demo`` (it creates operators with a known password) are
+  for administrators only, as in the GUI; every other role
   check is the services' own, the same ones the GUI meets.
 
 A refused login or role writes nothing except the failed-attempt counter that locks the account
@@ -44,6 +45,7 @@ ADMIN_ONLY: dict[str, str] = {
     "operator": "operator.manage",
     "card": "sync.pair",
     "demo": "operator.manage",
+    "recover": "backup.restore",  # replaces a new installation's history with the upstream's
 }
 
 

@@ -1660,6 +1660,7 @@ def workbook_sheets(ctx: Ctx, book: SourceBook, ledger: str) -> list[tuple[str, 
     return [(name, sheet_fits(ctx, book.sheet(name), ledger)) for name in order]
 
 
+@one_import_at_a_time
 def run_workbook_import(
     ctx: Ctx,
     path: Path | str,

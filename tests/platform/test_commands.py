@@ -72,7 +72,7 @@ def test_an_unknown_command_from_a_real_process(
     assert r.stdout == ""
     line = r.stderr
     assert line.startswith(f"错误：没有“{word}”这个命令") and line.count("\n") == 1
-    assert "可用的命令：init、demo、stats、check" in line and "sync（" in line
+    assert "可用的命令：" + "、".join(COMMANDS) + "（" in line  # every command, in order
     if hint:
         assert hint in line
     else:

@@ -67,7 +67,13 @@ def test_the_command_line_in_such_a_folder(tmp_path: Path) -> None:
     where = tmp_path / "乡镇 100%25 #2"
     where.mkdir()
     ledger = where / "台账?.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ZONGZHI_ADMIN_PASSWORD": "Admin-12345"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ZONGZHI_ADMIN_PASSWORD": "Admin-12345",
+        "ZONGZHI_OPERATOR": "admin",
+        "ZONGZHI_PASSWORD": "Admin-12345",
+    }
 
     def zz(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

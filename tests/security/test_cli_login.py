@@ -37,6 +37,7 @@ EXPECTED = {
     "dispute": "login",
     "backup": "service",
     "restore": "admin",
+    "recover": "admin",
     "register": "login",
     "excel": "login",
     "print": "login",
