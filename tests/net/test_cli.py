@@ -90,4 +90,4 @@ def test_serve_refuses_bad_options_and_busy_ports(
         busy.listen()
         port = busy.getsockname()[1]
         code, _, err = run(capsys, "--db", db, "serve", "--port", str(port))
-    assert code == 1 and "端口可能已被占用" in err
+    assert code == 1 and "已被另一个程序占用" in err and "--port" in err
