@@ -46,6 +46,7 @@ def test_first_run_wizard_recovers_the_station(
         wiz.code.setText(VILLAGE.code)
         wiz.parent_code.setText(VILLAGE.parent_code or "")
         wiz.next()
+        wiz.admin_name.setText("王秀兰")  # the administrator's real name (asked since issue 16)
         wiz.password.setText("secret1")
         wiz.password2.setText("secret1")
         wiz.next()  # creates the station (a commit page: no way back)
