@@ -154,6 +154,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         short_name=args.short_name or "",
         admin_username=args.admin_user,
         admin_password=password,
+        **({"admin_display_name": args.admin_name} if args.admin_name else {}),
     )
     # validate before creating the file, so a bad command leaves nothing behind
     path = Path(args.db)
@@ -592,6 +593,7 @@ def build_parser() -> ChineseArgumentParser:
     s.add_argument("--parent-code", help="上级单位区划代码")
     s.add_argument("--short-name", help="简称（用于文书编号“（年）简称调字第N号”）")
     s.add_argument("--admin-user", default="admin", help="管理员用户名（默认 admin）")
+    s.add_argument("--admin-name", help="管理员本人的真实姓名（登记表的首接人、经办人默认用它）")
     s.add_argument("--admin-password", help="管理员密码（也可用环境变量 ZONGZHI_ADMIN_PASSWORD）")
     s.set_defaults(func=cmd_init)
 

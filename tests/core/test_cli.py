@@ -62,6 +62,17 @@ def test_init_then_stats_on_empty_station_is_a_zero_report(capsys, tmp_path) -> 
     assert "零报告" in out
 
 
+def test_init_records_the_administrators_real_name(capsys, tmp_path) -> None:
+    """The name that 首接人/经办人 default to is the administrator's own, never 管理员."""
+    db = tmp_path / "l.sqlite3"
+    code, _out, err = run(capsys, db, *INIT, "--admin-name", "王秀兰")
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "operator", "list", "--json")
+    assert code == 0
+    names = {o["username"]: o["name"] for o in json.loads(out)}
+    assert names["admin"] == "王秀兰"
+
+
 def test_init_with_bad_code_leaves_no_file(capsys, tmp_path) -> None:
     db = tmp_path / "l.sqlite3"
     args = list(INIT)
