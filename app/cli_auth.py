@@ -99,7 +99,10 @@ def _ask_username() -> str:
             "请先登录：用 --operator 用户名（或环境变量 ZONGZHI_OPERATOR）指定操作员，"
             "密码在终端提示时输入，脚本中可用环境变量 ZONGZHI_PASSWORD"
         )
-    name = input("用户名：").strip()
+    try:
+        name = input("用户名：").strip()
+    except EOFError:  # a console that gives no input (a service, a closed terminal)
+        raise LoginRequired("未输入用户名，已取消") from None
     if not name:
         raise LoginRequired("未输入用户名，已取消")
     return name
@@ -114,7 +117,10 @@ def _password_for(username: str) -> str:
             f"请输入操作员“{username}”的密码：在终端中运行本命令按提示输入，"
             "或在脚本中用环境变量 ZONGZHI_PASSWORD 提供（不接受命令行上的密码）"
         )
-    password = getpass.getpass(f"操作员“{username}”的密码：")
+    try:
+        password = getpass.getpass(f"操作员“{username}”的密码：")
+    except EOFError:
+        raise LoginRequired("未输入密码，已取消") from None
     if not password:
         raise LoginRequired("未输入密码，已取消")
     return password
