@@ -104,9 +104,11 @@ def main() -> int:
         zongzhi = str(BIN / "zongzhi")
         run(zongzhi, "--db", str(db), "init", "--station-code", "110105001001",
             "--station-name", "柳树村综治中心", "--level", "village",
-            "--parent-code", "110105001000", "--admin-user", "admin",
+            "--parent-code", "110105001000", "--admin-user", "admin", "--admin-name", "王秀兰",
             "--admin-password", "admin123", env=env)  # fmt: skip
-        run(zongzhi, "--db", str(db), "demo", "--visits", "20", "--disputes", "20", env=env)
+        # demo creates operators: the administrator just created runs it (README 登录)
+        demo_env = dict(env, ZONGZHI_OPERATOR="admin", ZONGZHI_PASSWORD="admin123")
+        run(zongzhi, "--db", str(db), "demo", "--visits", "20", "--disputes", "20", env=demo_env)
         app = subprocess.Popen([zongzhi, "--db", str(db)], env=env)
         login = wait_window("登录", env)
         run("xdotool", "windowfocus", "--sync", login, env=env)
